@@ -1,0 +1,1 @@
+namespace BatchInsights.E2E;
