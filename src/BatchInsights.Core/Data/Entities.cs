@@ -1,0 +1,154 @@
+namespace BatchInsights.Core.Data;
+
+// Stored rows. Every row knows its account and region. Times from AWS Batch are kept as
+// epoch milliseconds (AWS's own unit): exact, compact, indexable and identical on SQLite and
+// PostgreSQL (see docs/adr/0002-storage-units.md). Other times are UTC DateTime.
+
+public sealed class ComputeEnvironmentRow
+{
+    public required string Account { get; set; }
+    public required string Region { get; set; }
+    public required string Arn { get; set; }
+    public required string Name { get; set; }
+    public required string Type { get; set; }
+    public string? State { get; set; }
+    public string? Status { get; set; }
+    public string? StatusReason { get; set; }
+    public string? ResourceType { get; set; }
+    /// <summary>Comma-separated instance types as AWS lists them ("optimal" included).</summary>
+    public string InstanceTypes { get; set; } = "";
+    public int? MinvCpus { get; set; }
+    public int? DesiredvCpus { get; set; }
+    public int? MaxvCpus { get; set; }
+    public int? BidPercentage { get; set; }
+    public string? AllocationStrategy { get; set; }
+    /// <summary>Comma-separated subnet ids.</summary>
+    public string Subnets { get; set; } = "";
+    public string? EcsClusterArn { get; set; }
+    public string? ServiceRole { get; set; }
+    /// <summary>The DescribeComputeEnvironments entry as AWS returned it.</summary>
+    public string RawJson { get; set; } = "{}";
+    public DateTime HarvestedAt { get; set; }
+}
+
+public sealed class JobQueueRow
+{
+    public required string Account { get; set; }
+    public required string Region { get; set; }
+    public required string Arn { get; set; }
+    public required string Name { get; set; }
+    public string? State { get; set; }
+    public string? Status { get; set; }
+    public string? StatusReason { get; set; }
+    public int Priority { get; set; }
+    /// <summary>CE ARNs in order, comma-separated.</summary>
+    public string ComputeEnvironmentOrder { get; set; } = "";
+    public DateTime HarvestedAt { get; set; }
+}
+
+public sealed class JobDefinitionRow
+{
+    public required string Account { get; set; }
+    public required string Region { get; set; }
+    public required string Arn { get; set; }
+    public required string Name { get; set; }
+    public int Revision { get; set; }
+    public string? Status { get; set; }
+    public required string Type { get; set; }
+    public double? Vcpus { get; set; }
+    public long? MemoryMib { get; set; }
+    public int? Gpus { get; set; }
+    public string PlatformCapabilities { get; set; } = "";
+    public int? NumNodes { get; set; }
+    public DateTime HarvestedAt { get; set; }
+}
+
+public sealed class JobRow
+{
+    public required string Account { get; set; }
+    public required string Region { get; set; }
+    public required string JobId { get; set; }
+    public required string JobName { get; set; }
+    public string? JobArn { get; set; }
+    /// <summary>Queue name (not ARN): what filters and pages use.</summary>
+    public required string QueueName { get; set; }
+    public required string Status { get; set; }
+    public string? StatusReason { get; set; }
+    public long CreatedAtMs { get; set; }
+    public long? StartedAtMs { get; set; }
+    public long? StoppedAtMs { get; set; }
+    public string? JobDefinitionArn { get; set; }
+    public double? Vcpus { get; set; }
+    public long? MemoryMib { get; set; }
+    public int? Gpus { get; set; }
+    /// <summary>Set on array children: the parent's job id.</summary>
+    public string? ArrayParentId { get; set; }
+    public int? ArrayIndex { get; set; }
+    /// <summary>Set on array parents.</summary>
+    public int? ArraySize { get; set; }
+    public int? NumNodes { get; set; }
+    public string? ShareIdentifier { get; set; }
+    public int? ExitCode { get; set; }
+    public string? ContainerReason { get; set; }
+    public string? LogStreamName { get; set; }
+    public int AttemptCount { get; set; }
+    /// <summary>True once the job reached SUCCEEDED/FAILED and was described: it is never fetched again.</summary>
+    public bool IsTerminal { get; set; }
+    /// <summary>True when only a ListJobs summary was stored (array children), not a DescribeJobs detail.</summary>
+    public bool FromSummary { get; set; }
+    public DateTime HarvestedAt { get; set; }
+}
+
+public sealed class JobAttemptRow
+{
+    public required string Account { get; set; }
+    public required string Region { get; set; }
+    public required string JobId { get; set; }
+    public int AttemptIndex { get; set; }
+    public string? ContainerInstanceArn { get; set; }
+    public string? TaskArn { get; set; }
+    public long? StartedAtMs { get; set; }
+    public long? StoppedAtMs { get; set; }
+    public int? ExitCode { get; set; }
+    public string? Reason { get; set; }
+    public string? StatusReason { get; set; }
+    public string? LogStreamName { get; set; }
+}
+
+public sealed class HarvestRunRow
+{
+    public long Id { get; set; }
+    public required string Account { get; set; }
+    public required string Region { get; set; }
+    /// <summary>What was harvested, e.g. "batch".</summary>
+    public required string Kind { get; set; }
+    public DateTime StartedAt { get; set; }
+    public DateTime? EndedAt { get; set; }
+    /// <summary>Running | Succeeded | Failed.</summary>
+    public required string Outcome { get; set; }
+    public long Calls { get; set; }
+    public long Throttled { get; set; }
+    public long JobsListed { get; set; }
+    public long JobsDescribed { get; set; }
+    public long JobsWritten { get; set; }
+    public int Queues { get; set; }
+    public int ComputeEnvironments { get; set; }
+    public string? Error { get; set; }
+}
+
+/// <summary>Where an incremental harvest got to, per target and scope (e.g. "jobs:queue-name").</summary>
+public sealed class HarvestWatermarkRow
+{
+    public required string Account { get; set; }
+    public required string Region { get; set; }
+    public required string Scope { get; set; }
+    public long ValueMs { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+public static class HarvestOutcome
+{
+    public const string Running = "Running";
+    public const string Succeeded = "Succeeded";
+    public const string Failed = "Failed";
+}

@@ -1,0 +1,79 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace BatchInsights.Core.Data;
+
+internal sealed class ComputeEnvironmentRowConfiguration : IEntityTypeConfiguration<ComputeEnvironmentRow>
+{
+    public void Configure(EntityTypeBuilder<ComputeEnvironmentRow> b)
+    {
+        b.ToTable("compute_environments");
+        b.HasKey(x => new { x.Account, x.Region, x.Arn });
+        b.HasIndex(x => x.Name);
+    }
+}
+
+internal sealed class JobQueueRowConfiguration : IEntityTypeConfiguration<JobQueueRow>
+{
+    public void Configure(EntityTypeBuilder<JobQueueRow> b)
+    {
+        b.ToTable("job_queues");
+        b.HasKey(x => new { x.Account, x.Region, x.Arn });
+        b.HasIndex(x => x.Name);
+    }
+}
+
+internal sealed class JobDefinitionRowConfiguration : IEntityTypeConfiguration<JobDefinitionRow>
+{
+    public void Configure(EntityTypeBuilder<JobDefinitionRow> b)
+    {
+        b.ToTable("job_definitions");
+        b.HasKey(x => new { x.Account, x.Region, x.Arn });
+    }
+}
+
+internal sealed class JobRowConfiguration : IEntityTypeConfiguration<JobRow>
+{
+    public void Configure(EntityTypeBuilder<JobRow> b)
+    {
+        b.ToTable("jobs");
+        b.HasKey(x => new { x.Account, x.Region, x.JobId });
+        // Keyset paging: newest first, job id as tie-breaker; the same with a queue and/or status in front.
+        b.HasIndex(x => new { x.CreatedAtMs, x.JobId });
+        b.HasIndex(x => new { x.QueueName, x.CreatedAtMs, x.JobId });
+        b.HasIndex(x => new { x.Status, x.CreatedAtMs, x.JobId });
+        b.HasIndex(x => new { x.QueueName, x.Status, x.CreatedAtMs, x.JobId });
+        b.HasIndex(x => x.JobId);
+        b.HasIndex(x => x.ArrayParentId);
+        b.Property(x => x.JobName).HasMaxLength(128);
+        b.Property(x => x.Status).HasMaxLength(16);
+    }
+}
+
+internal sealed class JobAttemptRowConfiguration : IEntityTypeConfiguration<JobAttemptRow>
+{
+    public void Configure(EntityTypeBuilder<JobAttemptRow> b)
+    {
+        b.ToTable("job_attempts");
+        b.HasKey(x => new { x.Account, x.Region, x.JobId, x.AttemptIndex });
+    }
+}
+
+internal sealed class HarvestRunRowConfiguration : IEntityTypeConfiguration<HarvestRunRow>
+{
+    public void Configure(EntityTypeBuilder<HarvestRunRow> b)
+    {
+        b.ToTable("harvest_runs");
+        b.HasKey(x => x.Id);
+        b.HasIndex(x => x.StartedAt);
+    }
+}
+
+internal sealed class HarvestWatermarkRowConfiguration : IEntityTypeConfiguration<HarvestWatermarkRow>
+{
+    public void Configure(EntityTypeBuilder<HarvestWatermarkRow> b)
+    {
+        b.ToTable("harvest_watermarks");
+        b.HasKey(x => new { x.Account, x.Region, x.Scope });
+    }
+}
