@@ -1,0 +1,18 @@
+using BatchInsights.Core.Harvesting;
+using Hangfire;
+
+namespace BatchInsights.Core.Jobs;
+
+/// <summary>Every recurring job, its id and schedule, in one place.</summary>
+public static class RecurringJobs
+{
+    public const string BatchHarvest = "batch-harvest";
+
+    public static void Register(IRecurringJobManager manager, HarvestOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(manager);
+        ArgumentNullException.ThrowIfNull(options);
+        // Hangfire swaps CancellationToken.None for a token that fires on server shutdown.
+        manager.AddOrUpdate<BatchHarvestJob>(BatchHarvest, j => j.RunAsync(CancellationToken.None), options.BatchCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+    }
+}

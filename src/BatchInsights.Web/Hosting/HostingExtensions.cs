@@ -1,0 +1,108 @@
+using BatchInsights.Core.Aws;
+using BatchInsights.Core.Data;
+using BatchInsights.Core.Harvesting;
+using BatchInsights.Core.Jobs;
+using BatchInsights.Sandbox;
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.PostgreSql;
+using Hangfire.Storage.SQLite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace BatchInsights.Web.Hosting;
+
+/// <summary>Host wiring by area; Program.cs reads as a table of contents.</summary>
+internal static class HostingExtensions
+{
+    /// <summary>
+    /// In the default Sandbox mode, starts the simulated AWS account on loopback before anything else is built and
+    /// points the AWS clients at it, so the app talks to it over HTTP exactly as to AWS.
+    /// </summary>
+    public static async Task StartSandboxIfEnabledAsync(this WebApplicationBuilder builder)
+    {
+        var mode = builder.Configuration[$"{AwsOptions.Section}:{nameof(AwsOptions.Mode)}"];
+        if (!string.IsNullOrEmpty(mode) && !string.Equals(mode, nameof(AwsMode.Sandbox), StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        var settings = builder.Configuration.GetSection("Sandbox").Get<SandboxSettings>() ?? new SandboxSettings();
+        var server = await SandboxServer.StartAsync(settings, CancellationToken.None);
+        builder.Configuration[$"{AwsOptions.Section}:{nameof(AwsOptions.EndpointOverride)}"] = server.BaseAddress.ToString();
+        builder.Services.AddSingleton(server);
+        Console.WriteLine($"Sandbox AWS account listening on {server.BaseAddress} (Aws:Mode=Sandbox)");
+    }
+
+    public static WebApplicationBuilder AddBatchInsightsCore(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        services.AddBatchInsightsData(database);
+
+        services.AddAwsClients(configuration);
+        services.AddBatchHarvesting();
+
+        services.AddOptions<HarvestOptions>().BindConfiguration(HarvestOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HarvestOptions>, ValidateHarvestOptions>();
+        var hangfire = configuration.GetSection(HangfireStorageOptions.Section).Get<HangfireStorageOptions>() ?? new HangfireStorageOptions();
+        services.AddHangfire(config =>
+        {
+            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
+            if (database.Provider == DatabaseProvider.Postgres)
+            {
+                config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(database.ConnectionString));
+            }
+            else
+            {
+                var path = Path.GetFullPath(hangfire.SqlitePath);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                config.UseSQLiteStorage(path);
+            }
+        });
+        services.AddHangfireServer(o => o.WorkerCount = Math.Max(1, hangfire.WorkerCount));
+        return builder;
+    }
+
+    public static async Task MigrateDatabaseAsync(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        try
+        {
+            await DatabaseMigrator.MigrateAsync(app.Services.GetRequiredService<IDbContextFactory<BatchInsightsDbContext>>(), CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidOperationException(
+                $"The database could not be opened or migrated (Database:Provider={options.Provider}; check Database:ConnectionString): {e.Message}", e);
+        }
+    }
+
+    /// <summary>The Hangfire dashboard answers only local requests and is read-only until sign-in and roles exist.</summary>
+    public static WebApplication MapHangfireDashboardLocalOnly(this WebApplication app)
+    {
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new LocalRequestsOnlyAuthorizationFilter()],
+            IsReadOnlyFunc = _ => true,
+            DashboardTitle = "BatchInsights jobs",
+        });
+        return app;
+    }
+
+    public static WebApplication ScheduleRecurringJobs(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<HarvestOptions>>().Value;
+        RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>(), options);
+        if (options.RunOnStart)
+        {
+            app.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<BatchHarvestJob>(j => j.RunAsync(CancellationToken.None));
+        }
+
+        return app;
+    }
+}

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace BatchInsights.E2E;
+
+/// <summary>
+/// Starts the dashboard the way README.md does (<c>dotnet run --project src/BatchInsights.Web</c>: built-in sandbox,
+/// a fresh SQLite file) in a temp working directory on a free loopback port, and waits for the first harvest.
+/// </summary>
+public sealed class AppProcessFixture : IAsyncLifetime
+{
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    public Uri BaseAddress { get; private set; } = null!;
+    public string WorkDirectory { get; } = Directory.CreateTempSubdirectory("batchinsights-e2e-").FullName;
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+    public static string ArtifactsDirectory { get; } = Directory.CreateDirectory(Path.Combine(RepositoryRoot, "artifacts", "e2e")).FullName;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        var port = FreePort();
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = WorkDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "run", "--no-build", "-c", configuration, "--project", Path.Combine(RepositoryRoot, "src", "BatchInsights.Web") })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["Urls"] = BaseAddress.ToString();
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        _process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        await WaitUntilAsync(async () => (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).IsSuccessStatusCode, TimeSpan.FromSeconds(90), "the app to answer /healthz");
+        await WaitUntilAsync(async () => await FirstHarvestSucceededAsync(http), TimeSpan.FromSeconds(180), "the first harvest to succeed");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        await File.WriteAllTextAsync(Path.Combine(ArtifactsDirectory, "app-output.log"), Output);
+        try
+        {
+            Directory.Delete(WorkDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a file still held open by a dying process: the temp dir is cleaned by the OS later
+        }
+    }
+
+    private static async Task<bool> FirstHarvestSucceededAsync(HttpClient http)
+    {
+        var response = await http.GetAsync(new Uri("/api/v1/harvest/runs", UriKind.Relative));
+        if (!response.IsSuccessStatusCode)
+        {
+            return false;
+        }
+
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var runs = json.RootElement.ValueKind == JsonValueKind.Array ? json.RootElement : json.RootElement.GetProperty("items");
+        return runs.EnumerateArray().Any(r => r.GetProperty("outcome").GetString() == "Succeeded");
+    }
+
+    private async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process!.HasExited)
+            {
+                throw new InvalidOperationException($"The app exited with code {_process.ExitCode} while waiting for {what}. Output:\n{Output}");
+            }
+
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            catch (TaskCanceledException)
+            {
+                // slow first request
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new TimeoutException($"Timed out after {timeout} waiting for {what}. Output:\n{Output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "BatchInsights.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("BatchInsights.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,1 +1,0 @@
-namespace BatchInsights.E2E;
