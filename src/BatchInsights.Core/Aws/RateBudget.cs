@@ -43,7 +43,7 @@ public sealed class TokenBucket
     }
 
     /// <summary>Takes one token, waiting (on the injected clock) until it is due.</summary>
-    public async ValueTask AcquireAsync(CancellationToken cancellationToken)
+    public async Task AcquireAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         TimeSpan wait;
