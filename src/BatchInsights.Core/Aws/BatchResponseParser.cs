@@ -244,8 +244,9 @@ internal static class BatchResponseParser
             }
         }
 
-        vcpus ??= OptionalInt(container, "vcpus", path);
-        memory ??= OptionalInt(container, "memory", path);
+        // The legacy fields are integers in the model, but some servers (moto) echo them as 2.0.
+        vcpus ??= OptionalDouble(container, "vcpus", path);
+        memory ??= OptionalLong(container, "memory", path);
         return new Resources(vcpus, memory, gpus);
     }
 

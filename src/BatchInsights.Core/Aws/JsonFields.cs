@@ -71,6 +71,16 @@ internal static class JsonFields
             : throw Wrong($"{path}.{name}", value, "a 32-bit integer");
     }
 
+    public static double? OptionalDouble(JsonElement obj, string name, string path)
+    {
+        if (!TryGet(obj, name, out var value))
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.Number ? value.GetDouble() : throw Wrong($"{path}.{name}", value, "a number");
+    }
+
     public static JsonElement? OptionalObject(JsonElement obj, string name, string path)
     {
         if (!TryGet(obj, name, out var value))
