@@ -52,10 +52,10 @@ internal static class BatchData
             Attempts: attempts, Tags: new Dictionary<string, string>());
     }
 
-    /// <summary><paramref name="count"/> jobs named prefix-00000…, one minute apart, newest last.</summary>
-    public static IEnumerable<JobSnapshot> Jobs(string prefix, int count, string queueName, string status, DateTimeOffset firstCreatedAt) =>
+    /// <summary><paramref name="count"/> jobs named prefix-00000…, <paramref name="spacing"/> apart (default 1 s), newest last.</summary>
+    public static IEnumerable<JobSnapshot> Jobs(string prefix, int count, string queueName, string status, DateTimeOffset firstCreatedAt, TimeSpan? spacing = null) =>
         Enumerable.Range(0, count).Select(i => Job(
-            prefix + "-" + i.ToString("D5", CultureInfo.InvariantCulture), queueName, status, firstCreatedAt.AddMinutes(i)));
+            prefix + "-" + i.ToString("D5", CultureInfo.InvariantCulture), queueName, status, firstCreatedAt + (i * (spacing ?? TimeSpan.FromSeconds(1)))));
 
     /// <summary>An array parent and its children, all in <paramref name="status"/>.</summary>
     public static (JobSnapshot Parent, IReadOnlyList<JobSnapshot> Children) ArrayJob(string id, string queueName, string status, DateTimeOffset createdAt, int size)

@@ -217,8 +217,8 @@ public sealed class BatchHarvesterTests
 
     public static TheoryData<double, bool> Interruptions => new()
     {
-        { 0.1, false }, { 0.35, false }, { 0.6, false }, { 0.95, false },
-        { 0.2, true }, { 0.5, true }, { 0.8, true },
+        { 0.1, false }, { 0.45, false }, { 0.9, false },
+        { 0.3, true }, { 0.7, true },
     };
 
     [Theory]
@@ -317,14 +317,51 @@ public sealed class BatchHarvesterTests
         Assert.Empty(ctx.Api.DescribedIds);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task HarvestAsync_StoppedWhileListingChildrenOfFinishedParent_ChildrenCompletedByNextRun(bool parentStoredRunningBefore)
+    {
+        await using var ctx = (await HarvestTestContext.CreateAsync()).WithInventory();
+        if (parentStoredRunningBefore)
+        {
+            var (parent, children) = ArrayJob("arr", "etl", Running, Start.AddMinutes(-30), 1500);
+            ctx.Api.Put(parent);
+            ctx.Api.PutAll(children);
+            await ctx.HarvestAsync();
+            ctx.Time.Advance(TimeSpan.FromHours(1));
+        }
+
+        var done = ArrayJob("arr", "etl", Succeeded, Start.AddMinutes(-30), 1500);
+        ctx.Api.Put(done.Parent);
+        ctx.Api.PutAll(done.Children);
+        ctx.Api.ResetCounters();
+        ctx.Api.BeforeCall = _ =>
+        {
+            if (ctx.Api.ListRequests.Count(q => q.ArrayJobId is not null) == 2)
+            {
+                throw new AwsApiException("batch", "ListJobs", "HTTP 500", httpStatus: 500);
+            }
+        };
+        await Assert.ThrowsAsync<AwsApiException>(() => ctx.HarvestAsync());
+        ctx.Api.BeforeCall = null;
+        ctx.Time.Advance(TimeSpan.FromMinutes(5));
+
+        await ctx.HarvestAsync();
+
+        var jobs = await ctx.JobsAsync();
+        Assert.Equal(1501, jobs.Count);
+        Assert.All(jobs, j => Assert.Equal(Succeeded, j.Status));
+    }
+
     /// <summary>Two queues, several pages of finished jobs, running and waiting jobs, an array job.</summary>
     private static void ScriptBusyAccount(FakeBatchApi api, DateTimeOffset now)
     {
-        api.PutAll(Jobs("etl-ok", 2300, "etl", Succeeded, now.AddDays(-3)));
+        api.PutAll(Jobs("etl-ok", 1500, "etl", Succeeded, now.AddDays(-3)));
         api.PutAll(Jobs("etl-bad", 300, "etl", Failed, now.AddDays(-2)));
         api.PutAll(Jobs("etl-run", 40, "etl", Running, now.AddHours(-2)));
         api.PutAll(Jobs("an-wait", 1100, "analytics", Runnable, now.AddHours(-20)));
-        var (parent, children) = ArrayJob("an-arr", "analytics", Running, now.AddHours(-3), 1500);
+        var (parent, children) = ArrayJob("an-arr", "analytics", Running, now.AddHours(-3), 1200);
         api.Put(parent);
         api.PutAll(children);
     }
@@ -343,8 +380,8 @@ public sealed class BatchHarvesterTests
             api.Put(Job(job.JobId, "analytics", Running, DateTimeOffset.FromUnixTimeMilliseconds(job.CreatedAtMs)));
         }
 
-        api.PutAll(Jobs("etl-new", 1700, "etl", Succeeded, now.AddMinutes(-50)));
-        var (parent, children) = ArrayJob("an-arr", "analytics", Succeeded, DateTimeOffset.FromUnixTimeMilliseconds(api.Get("an-arr").CreatedAtMs), 1500);
+        api.PutAll(Jobs("etl-new", 1200, "etl", Succeeded, now.AddMinutes(-50)));
+        var (parent, children) = ArrayJob("an-arr", "analytics", Succeeded, DateTimeOffset.FromUnixTimeMilliseconds(api.Get("an-arr").CreatedAtMs), 1200);
         api.Put(parent);
         api.PutAll(children);
     }

@@ -96,8 +96,8 @@ internal sealed class FakeBatchApi(AwsTarget target) : IBatchApi
 
     public Task<JobListPage> ListJobsAsync(ListJobsQuery query, CancellationToken cancellationToken)
     {
-        Call(cancellationToken);
         ListRequests.Add(query);
+        Call(cancellationToken);
         if ((query.JobQueue is null) == (query.ArrayJobId is null))
         {
             throw new ArgumentException("ListJobs needs exactly one of jobQueue or arrayJobId.", nameof(query));
