@@ -94,5 +94,12 @@ public sealed class QueueQueries(
         return result;
     }
 
+    /// <summary>Queue names only (for filters): no job counting.</summary>
+    public async Task<IReadOnlyList<string>> ListNamesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.JobQueues.AsNoTracking().Select(q => q.Name).Distinct().OrderBy(n => n).ToListAsync(cancellationToken);
+    }
+
     private static string Suffix(string? reason) => string.IsNullOrWhiteSpace(reason) ? "" : $": {reason.TrimEnd('.')}";
 }
