@@ -1,14 +1,35 @@
+using System.Globalization;
 using BatchInsights.Sandbox;
 
-var port = 4566;
-for (var i = 0; i < args.Length - 1; i++)
+// Standalone: dotnet run --project src/BatchInsights.Sandbox -- --port 4566 [--scenario file.json] [--seed N] [--jobs N]
+var settings = new SandboxSettings { Port = 4566 };
+for (var i = 0; i < args.Length - 1; i += 2)
 {
-    if (args[i] == "--port")
+    settings = args[i] switch
     {
-        port = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
-    }
+        "--port" => settings with { Port = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+        "--scenario" => settings with { ScenarioPath = args[i + 1] },
+        "--seed" => settings with { Seed = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+        "--jobs" => settings with { TargetJobCount = long.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+        _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --port N, --scenario FILE, --seed N, --jobs N."),
+    };
 }
 
-await using var server = await SandboxServer.StartAsync(new SandboxSettings { Port = port }, CancellationToken.None);
-Console.WriteLine($"Sandbox listening on {server.BaseAddress}");
-await Task.Delay(Timeout.Infinite);
+await using var server = await SandboxServer.StartAsync(settings, CancellationToken.None);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"Sandbox AWS account {server.AccountId} ({server.Region}) listening on {server.BaseAddress} - {server.JobCountNow:N0} jobs, started in {server.StartupTime.TotalSeconds:F2} s"));
+Console.WriteLine($"Try: aws batch describe-job-queues --endpoint-url {server.BaseAddress} --region {server.Region}");
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+try
+{
+    await Task.Delay(Timeout.Infinite, stop.Token);
+}
+catch (OperationCanceledException)
+{
+    // Ctrl+C: shut down cleanly.
+}

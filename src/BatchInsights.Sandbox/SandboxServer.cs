@@ -1,27 +1,138 @@
+using System.Diagnostics;
+using BatchInsights.Sandbox.Protocols;
+using BatchInsights.Sandbox.Simulation;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
 namespace BatchInsights.Sandbox;
 
-/// <summary>Settings of one sandbox account (placeholder: the helper fleshes this out).</summary>
+/// <summary>Settings of one sandbox account.</summary>
 public sealed record SandboxSettings
 {
-    /// <summary>Loopback port; 0 picks a free one.</summary>
+    /// <summary>Loopback port; 0 picks a free one (BaseAddress then carries the real port).</summary>
     public int Port { get; init; }
 
-    /// <summary>Scenario file; null uses the embedded default scenario.</summary>
+    /// <summary>Scenario file; null uses the embedded Scenarios/default.json.</summary>
     public string? ScenarioPath { get; init; }
+
+    /// <summary>Overrides the scenario's seed.</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>Overrides the scenario's targetJobCount (jobs over the history window, counting array children).</summary>
+    public long? TargetJobCount { get; init; }
+
+    /// <summary>The simulation clock: job statuses are a function of its "now". Tests pass a FakeTimeProvider.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Account-wide token bucket refill (requests per second, real time).</summary>
+    public double RequestsPerSecond { get; init; } = 50;
+
+    /// <summary>Token bucket size.</summary>
+    public int Burst { get; init; } = 100;
+
+    /// <summary>Share of calls (0..1) answered 429 regardless of the bucket, deterministically spread.</summary>
+    public double ThrottleShare { get; init; }
 }
 
-/// <summary>A running sandbox AWS account on loopback.</summary>
+/// <summary>A running sandbox AWS account on loopback, speaking AWS Batch's REST-JSON protocol.</summary>
 public sealed class SandboxServer : IAsyncDisposable
 {
-    private SandboxServer(Uri baseAddress) => BaseAddress = baseAddress;
+    private readonly WebApplication _app;
+    private readonly BatchAccount _account;
+
+    private SandboxServer(WebApplication app, BatchAccount account, Uri baseAddress, TimeSpan startup)
+    {
+        _app = app;
+        _account = account;
+        BaseAddress = baseAddress;
+        StartupTime = startup;
+    }
 
     public Uri BaseAddress { get; }
 
-    public static Task<SandboxServer> StartAsync(SandboxSettings settings, CancellationToken cancellationToken)
+    public string AccountId => _account.AccountId;
+
+    public string Region => _account.Region;
+
+    /// <summary>How long generating the history and starting Kestrel took.</summary>
+    public TimeSpan StartupTime { get; }
+
+    internal BatchAccount Account => _account;
+
+    /// <summary>Jobs (counting array children and MNP nodes) created up to the simulation clock's now.</summary>
+    public long JobCountNow => _account.CountJobsCreatedBy(_account.NowMs);
+
+    public static async Task<SandboxServer> StartAsync(SandboxSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return Task.FromResult(new SandboxServer(new Uri($"http://127.0.0.1:{settings.Port}")));
+        if (settings.ThrottleShare is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(settings), "ThrottleShare must be between 0 and 1.");
+        if (settings.RequestsPerSecond <= 0 || settings.Burst < 1) throw new ArgumentOutOfRangeException(nameof(settings), "RequestsPerSecond and Burst must be positive.");
+
+        var watch = Stopwatch.StartNew();
+        var scenario = ScenarioLoader.Load(settings.ScenarioPath);
+        if (settings.TargetJobCount is { } target) scenario = scenario with { TargetJobCount = target };
+        var account = new BatchAccount(scenario, settings.TimeProvider, settings.Seed);
+
+        // The sandbox must not pick up the hosting app's appsettings.json, URLs or logging levels.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = typeof(SandboxServer).Assembly.GetName().Name,
+        });
+        ((IConfigurationBuilder)builder.Configuration).Sources.Clear();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole();
+        builder.Logging.AddFilter((_, level) => level >= LogLevel.Warning);
+        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, settings.Port));
+        var app = builder.Build();
+        var throttle = new RequestThrottle(settings.RequestsPerSecond, settings.Burst, settings.ThrottleShare);
+        app.Use(async (ctx, next) =>
+        {
+            ctx.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+            var auth = ctx.Request.Headers.Authorization.ToString();
+            if (auth.Length == 0)
+            {
+                await AwsJson.WriteErrorAsync(ctx, 403, "MissingAuthenticationTokenException", "Missing Authentication Token");
+                return;
+            }
+
+            // The sandbox has no secrets to check a signature against, but it insists on a SigV4-shaped header.
+            if (!auth.StartsWith("AWS4-HMAC-SHA256 Credential=", StringComparison.Ordinal) || !auth.Contains("Signature=", StringComparison.Ordinal))
+            {
+                await AwsJson.WriteErrorAsync(ctx, 403, "IncompleteSignatureException",
+                    "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters (AWS4-HMAC-SHA256).");
+                return;
+            }
+
+            if (!throttle.TryAcquire())
+            {
+                await AwsJson.WriteErrorAsync(ctx, 429, "TooManyRequestsException", "Too Many Requests");
+                return;
+            }
+
+            await next(ctx);
+        });
+        app.MapBatch(account);
+        app.MapFallback(ctx => AwsJson.WriteErrorAsync(ctx, 404, "UnknownOperationException",
+            $"No operation matches {ctx.Request.Method} {ctx.Request.Path}."));
+        await app.StartAsync(cancellationToken);
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(address).Port;
+        return new SandboxServer(app, account, new Uri($"http://127.0.0.1:{port}"), watch.Elapsed);
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _account.Dispose();
+    }
 }

@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Options;
+
+namespace BatchInsights.Core.Aws;
+
+/// <summary>Creates AWS clients for the configured targets (register once; see <see cref="AwsServiceCollectionExtensions"/>).</summary>
+public interface IAwsClientFactory
+{
+    /// <summary>The targets to harvest: Aws:Targets, or {sandbox, us-east-1} in Sandbox mode when none are set.</summary>
+    IReadOnlyList<AwsTarget> Targets { get; }
+
+    /// <summary>
+    /// A Batch client for one target. Cheap: create one per job run rather than holding it for the app's
+    /// lifetime (its HttpClient comes from IHttpClientFactory); the rate budget is shared per target anyway.
+    /// </summary>
+    IBatchApi CreateBatch(AwsTarget target);
+}
+
+internal sealed class AwsClientFactory : IAwsClientFactory
+{
+    public const string HttpClientName = "BatchInsights.Aws";
+
+    private readonly IHttpClientFactory _httpClients;
+    private readonly AwsOptions _options;
+    private readonly RateBudgetRegistry _budgets;
+    private readonly TimeProvider _time;
+    private readonly Lazy<AwsCredentialSource> _credentials;
+
+    public AwsClientFactory(IHttpClientFactory httpClients, IOptions<AwsOptions> options, RateBudgetRegistry budgets, TimeProvider time)
+    {
+        _httpClients = httpClients;
+        _options = options.Value;
+        _budgets = budgets;
+        _time = time;
+        Targets = _options.ResolveTargets();
+        // One default-chain resolver for the whole app: it caches and refreshes role credentials itself.
+        _credentials = new Lazy<AwsCredentialSource>(() => _options.Mode == AwsMode.Sandbox
+            ? AwsCredentialSource.Fixed(AwsOptions.SandboxAccessKeyId, AwsOptions.SandboxSecretAccessKey)
+            : AwsCredentialSource.DefaultChain());
+    }
+
+    public IReadOnlyList<AwsTarget> Targets { get; }
+
+    public IBatchApi CreateBatch(AwsTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        Uri? endpoint = null;
+        if (!string.IsNullOrWhiteSpace(_options.EndpointOverride))
+        {
+            endpoint = new Uri(_options.EndpointOverride);
+        }
+        else if (_options.Mode == AwsMode.Sandbox)
+        {
+            // Never let sandbox mode fall through to real AWS endpoints.
+            throw new InvalidOperationException("Aws:EndpointOverride is not set; in Sandbox mode it must point at the sandbox.");
+        }
+
+        return new BatchApiClient(
+            _httpClients.CreateClient(HttpClientName),
+            target,
+            endpoint,
+            _credentials.Value,
+            AwsCallPolicy.FromOptions(_options),
+            _budgets.For(target, _options.MaxCallsPerSecond),
+            _time);
+    }
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace BatchInsights.Core.Browse;
+
+public static class BrowseServiceCollectionExtensions
+{
+    /// <summary>The read queries (stateless singletons over the DbContext factory) and their defaults.</summary>
+    public static IServiceCollection AddBatchInsightsBrowse(this IServiceCollection services)
+    {
+        services.AddOptions<BrowseOptions>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IDataChangedSource, NoDataChangedSource>();
+        services.TryAddSingleton<QueueQueries>();
+        services.TryAddSingleton<ComputeEnvironmentQueries>();
+        services.TryAddSingleton<JobQueries>();
+        services.TryAddSingleton<HarvestRunQueries>();
+        return services;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+
+namespace BatchInsights.Sandbox.Simulation;
+
+internal sealed record InstanceTypeInfo(string Name, string Family, int Vcpus, int MemoryMiB, int Gpus);
+
+/// <summary>EC2 instance specs (Data/instance-types.csv, from moto 5.2.1's DescribeInstanceTypes data).</summary>
+internal sealed class InstanceCatalog
+{
+    private static readonly Lazy<InstanceCatalog> Lazy = new(LoadEmbedded);
+
+    // AWS documents "optimal" as the M4/C4/R4 families, or C5/M5/R5 where those are not offered; we use the latter.
+    private static readonly string[] OptimalFamilies = ["c5", "m5", "r5"];
+
+    private readonly Dictionary<string, InstanceTypeInfo> _byName;
+    private readonly Dictionary<string, List<InstanceTypeInfo>> _byFamily;
+
+    private InstanceCatalog(IEnumerable<InstanceTypeInfo> types)
+    {
+        _byName = types.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        _byFamily = _byName.Values.GroupBy(t => t.Family, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(t => t.Vcpus).ThenBy(t => t.MemoryMiB).ToList(), StringComparer.Ordinal);
+    }
+
+    public static InstanceCatalog Default => Lazy.Value;
+
+    public bool IsKnownTypeOrFamily(string entry) =>
+        entry == "optimal" || _byName.ContainsKey(entry) || _byFamily.ContainsKey(entry);
+
+    /// <summary>Expands a CE's instanceTypes (types, families, "optimal") into concrete types, smallest first.</summary>
+    public IReadOnlyList<InstanceTypeInfo> Expand(IEnumerable<string> entries)
+    {
+        var result = new Dictionary<string, InstanceTypeInfo>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            IEnumerable<InstanceTypeInfo> found = entry == "optimal"
+                ? OptimalFamilies.SelectMany(f => _byFamily.GetValueOrDefault(f) ?? [])
+                : _byName.TryGetValue(entry, out var one) ? [one] : _byFamily.GetValueOrDefault(entry) ?? [];
+            foreach (var t in found.Where(t => !t.Name.EndsWith(".metal", StringComparison.Ordinal)))
+            {
+                result.TryAdd(t.Name, t);
+            }
+        }
+
+        return result.Values.OrderBy(t => t.Vcpus).ThenBy(t => t.MemoryMiB).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
+    }
+
+    private static InstanceCatalog LoadEmbedded()
+    {
+        using var stream = EmbeddedData.Open("instance-types.csv");
+        using var reader = new StreamReader(stream);
+        var header = reader.ReadLine()!.Split(',');
+        int Col(string name) => Array.IndexOf(header, name);
+        int iName = Col("instance_type"), iFamily = Col("family"), iVcpu = Col("vcpu"), iMem = Col("memory_mib"), iGpu = Col("gpu_count");
+        var list = new List<InstanceTypeInfo>();
+        while (reader.ReadLine() is { } line)
+        {
+            // No field before gpu_count holds a comma, so a plain split is safe for the columns we read.
+            var f = line.Split(',');
+            list.Add(new InstanceTypeInfo(
+                f[iName], f[iFamily],
+                int.Parse(f[iVcpu], CultureInfo.InvariantCulture),
+                int.Parse(f[iMem], CultureInfo.InvariantCulture),
+                int.Parse(f[iGpu], CultureInfo.InvariantCulture)));
+        }
+
+        return new InstanceCatalog(list);
+    }
+}
+
+internal static class EmbeddedData
+{
+    public static Stream Open(string fileName) =>
+        typeof(EmbeddedData).Assembly.GetManifestResourceStream($"BatchInsights.Sandbox.Data.{fileName}")
+        ?? throw new InvalidOperationException($"Embedded data file '{fileName}' is missing from the sandbox assembly.");
+}
