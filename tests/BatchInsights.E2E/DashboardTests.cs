@@ -1,0 +1,71 @@
+using Microsoft.Playwright;
+
+namespace BatchInsights.E2E;
+
+/// <summary>
+/// The walking skeleton end to end: the app as README starts it (sandbox + fresh SQLite), the first harvest over
+/// HTTP, then Queues → Jobs → filter by status → a job's attempts, in Debian's Chromium.
+/// </summary>
+public sealed class DashboardTests(AppProcessFixture app) : IClassFixture<AppProcessFixture>, IAsyncLifetime
+{
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public async Task InitializeAsync()
+    {
+        var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+        if (!File.Exists(chromium))
+        {
+            throw new InvalidOperationException($"Chromium not found at {chromium}: run ./test.sh (it installs the Debian package 'chromium') or set CHROMIUM_PATH.");
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    [Fact]
+    public async Task Dashboard_AfterFirstHarvest_ShowsQueuesJobsAndAJobsAttempts()
+    {
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = app.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        page.SetDefaultTimeout(30_000);
+
+        // Queues: harvested from the sandbox, with the stuck queue flagged.
+        await page.GotoAsync("/queues");
+        await Assertions.Expect(page.GetByTestId("queue-row").First).ToBeVisibleAsync();
+        Assert.True(await page.GetByTestId("queue-row").CountAsync() >= 3, "the sandbox scenario has several queues");
+        await Assertions.Expect(page.GetByTestId("stuck-warning").First).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("1-queues.png"), FullPage = true });
+
+        // Jobs: filter by status through the UI; the filter lands in the URL and every row has that status.
+        await page.GotoAsync("/jobs");
+        await Assertions.Expect(page.GetByTestId("job-row").First).ToBeVisibleAsync();
+        await page.GetByTestId("status-filter").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new PageGetByRoleOptions { Name = "FAILED", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("status=FAILED", StringComparison.Ordinal));
+        await Assertions.Expect(page.GetByTestId("job-status").First).ToHaveTextAsync("FAILED");
+        var statuses = await page.GetByTestId("job-status").AllInnerTextsAsync();
+        Assert.NotEmpty(statuses);
+        Assert.All(statuses, s => Assert.Equal("FAILED", s.Trim()));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("2-jobs-failed.png"), FullPage = true });
+
+        // A job: its attempts with exit codes and reasons.
+        await page.GetByTestId("job-link").First.ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("/jobs/", StringComparison.Ordinal));
+        await Assertions.Expect(page.GetByTestId("job-attempts")).ToBeVisibleAsync();
+        Assert.True(await page.GetByTestId("attempt-row").CountAsync() >= 1, "a FAILED job has at least one attempt");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("3-job-detail.png"), FullPage = true });
+    }
+
+    private static string Shot(string name) => Path.Combine(AppProcessFixture.ArtifactsDirectory, name);
+}
