@@ -1,4 +1,5 @@
 using BatchInsights.Web.Hosting;
+using BatchInsights.Web.Extensions;
 
 if (args.Contains("--healthcheck"))
 {

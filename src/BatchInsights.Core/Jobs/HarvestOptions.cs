@@ -15,7 +15,7 @@ public sealed class HarvestOptions
     public bool RunOnStart { get; set; } = true;
 }
 
-internal sealed class ValidateHarvestOptions : IValidateOptions<HarvestOptions>
+public sealed class ValidateHarvestOptions : IValidateOptions<HarvestOptions>
 {
     public ValidateOptionsResult Validate(string? name, HarvestOptions options)
     {
@@ -25,7 +25,7 @@ internal sealed class ValidateHarvestOptions : IValidateOptions<HarvestOptions>
             : ValidateOptionsResult.Fail($"{HarvestOptions.Section}:{nameof(HarvestOptions.BatchCron)} '{options.BatchCron}' is not a valid cron expression ({error}). Example: \"*/5 * * * *\" for every five minutes.");
     }
 
-    internal static string? CronError(string? expression)
+    public static string? CronError(string? expression)
     {
         if (string.IsNullOrWhiteSpace(expression))
         {

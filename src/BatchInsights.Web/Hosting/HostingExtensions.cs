@@ -1,4 +1,5 @@
 using BatchInsights.Core.Aws;
+using BatchInsights.Core.Browse;
 using BatchInsights.Core.Data;
 using BatchInsights.Core.Harvesting;
 using BatchInsights.Core.Jobs;
@@ -46,6 +47,9 @@ internal static class HostingExtensions
 
         services.AddAwsClients(configuration);
         services.AddBatchHarvesting();
+        services.AddSingleton<BatchApiFactory>(sp => sp.GetRequiredService<IAwsClientFactory>().CreateBatch);
+        services.AddSingleton<IEnumerable<AwsTarget>>(sp => sp.GetRequiredService<IAwsClientFactory>().Targets);
+        services.AddSingleton<IDataChangedSource, HarvestDataChangedSource>();
 
         services.AddOptions<HarvestOptions>().BindConfiguration(HarvestOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HarvestOptions>, ValidateHarvestOptions>();
