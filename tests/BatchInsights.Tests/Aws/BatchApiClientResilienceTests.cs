@@ -83,7 +83,7 @@ public sealed class BatchApiClientResilienceTests
     {
         await using var server = await ScriptedAwsServer.StartAsync();
         server.Enqueue(ScriptedResponse.Ok(EmptyQueues) with { Delay = TimeSpan.FromSeconds(30) }, ScriptedResponse.Ok(EmptyQueues));
-        var client = TestClients.Batch(server.Endpoint, TestClients.FastPolicy with { CallTimeout = TimeSpan.FromMilliseconds(300) });
+        var client = TestClients.Batch(server.Endpoint, TestClients.FastPolicy with { CallTimeout = TimeSpan.FromSeconds(2) });
 
         await client.DescribeJobQueuesAsync(CancellationToken.None);
 
