@@ -35,26 +35,13 @@ public sealed class AppProcessFixture : IAsyncLifetime
     {
         var port = FreePort();
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var start = new ProcessStartInfo("dotnet")
+        _process = StartApp(WorkDirectory, new Dictionary<string, string>
         {
-            WorkingDirectory = WorkDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "run", "--no-build", "-c", configuration, "--project", Path.Combine(RepositoryRoot, "src", "BatchInsights.Web") })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["Urls"] = BaseAddress.ToString();
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        _process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+            ["Urls"] = BaseAddress.ToString(),
+            // dotnet run starts the app in the project directory: keep this run's databases in its own temp directory.
+            ["Database__ConnectionString"] = $"Data Source={Path.Combine(WorkDirectory, "batchinsights.db")}",
+            ["Hangfire__SqlitePath"] = Path.Combine(WorkDirectory, "hangfire.db"),
+        }, Append);
 
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         await WaitUntilAsync(async () => (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).IsSuccessStatusCode, TimeSpan.FromSeconds(90), "the app to answer /healthz");
@@ -79,6 +66,43 @@ public sealed class AppProcessFixture : IAsyncLifetime
         {
             // a file still held open by a dying process: the temp dir is cleaned by the OS later
         }
+    }
+
+    /// <summary>Starts <c>dotnet run --no-build --project src/BatchInsights.Web</c> with extra environment variables.</summary>
+    public static Process StartApp(string workDirectory, IReadOnlyDictionary<string, string> environment, Action<string?> output)
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "run", "--no-build", "-c", configuration, "--project", Path.Combine(RepositoryRoot, "src", "BatchInsights.Web") })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
+        process.OutputDataReceived += (_, e) => output(e.Data);
+        process.ErrorDataReceived += (_, e) => output(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<bool> FirstHarvestSucceededAsync(HttpClient http)
@@ -137,13 +161,6 @@ public sealed class AppProcessFixture : IAsyncLifetime
         {
             _output.AppendLine(line);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string FindRepositoryRoot()

@@ -44,26 +44,25 @@ public sealed class DashboardTests(AppProcessFixture app) : IClassFixture<AppPro
         await page.GotoAsync("/queues");
         await Assertions.Expect(page.GetByTestId("queue-row").First).ToBeVisibleAsync();
         Assert.True(await page.GetByTestId("queue-row").CountAsync() >= 3, "the sandbox scenario has several queues");
-        await Assertions.Expect(page.GetByTestId("stuck-warning").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("queue-stuck-warning").First).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("1-queues.png"), FullPage = true });
 
         // Jobs: filter by status through the UI; the filter lands in the URL and every row has that status.
         await page.GotoAsync("/jobs");
         await Assertions.Expect(page.GetByTestId("job-row").First).ToBeVisibleAsync();
-        await page.GetByTestId("status-filter").ClickAsync();
+        await page.GetByTestId("jobs-status-filter").ClickAsync();
         await page.GetByRole(AriaRole.Option, new PageGetByRoleOptions { Name = "FAILED", Exact = true }).ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("status=FAILED", StringComparison.Ordinal));
-        await Assertions.Expect(page.GetByTestId("job-status").First).ToHaveTextAsync("FAILED");
-        var statuses = await page.GetByTestId("job-status").AllInnerTextsAsync();
-        Assert.NotEmpty(statuses);
-        Assert.All(statuses, s => Assert.Equal("FAILED", s.Trim()));
+        await Assertions.Expect(page.Locator("[data-testid=job-row]:not([data-status=FAILED])")).ToHaveCountAsync(0);
+        Assert.True(await page.GetByTestId("job-row").CountAsync() >= 1, "the sandbox's history holds failed jobs");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("2-jobs-failed.png"), FullPage = true });
 
         // A job: its attempts with exit codes and reasons.
-        await page.GetByTestId("job-link").First.ClickAsync();
+        // An array parent has no attempts of its own (like AWS): open a plain failed job.
+        await page.Locator("[data-testid=job-row][data-status=FAILED]:not(:has-text('array of')) a").First.ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("/jobs/", StringComparison.Ordinal));
-        await Assertions.Expect(page.GetByTestId("job-attempts")).ToBeVisibleAsync();
-        Assert.True(await page.GetByTestId("attempt-row").CountAsync() >= 1, "a FAILED job has at least one attempt");
+        await Assertions.Expect(page.GetByTestId("job-attempts-table")).ToBeVisibleAsync();
+        Assert.True(await page.GetByTestId("job-attempt-row").CountAsync() >= 1, "a FAILED job has at least one attempt");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("3-job-detail.png"), FullPage = true });
     }
 

@@ -1,0 +1,35 @@
+using BatchInsights.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace BatchInsights.Tests.Data;
+
+public sealed class MigrationsTests
+{
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite, "Data Source=unused.db")]
+    [InlineData(DatabaseProvider.Postgres, "Host=127.0.0.1;Database=unused;Username=unused")]
+    public void Model_ComparedWithProviderMigrations_HasNoPendingChanges(DatabaseProvider provider, string connectionString)
+    {
+        // Fails when an entity changed without 'dotnet ef migrations add' for this provider (see README, "Changing the schema").
+        using var db = new BatchInsightsDbContext(DataServiceCollectionExtensions.CreateOptions(new DatabaseOptions { Provider = provider, ConnectionString = connectionString }));
+
+        Assert.False(db.Database.HasPendingModelChanges(), $"The {provider} migrations are behind the model: add a migration for {provider}.");
+        Assert.NotEmpty(db.Database.GetMigrations());
+    }
+
+    [Fact]
+    public async Task MigrateAsync_NewSqliteFileInMissingDirectory_CreatesSchemaAndIsRepeatable()
+    {
+        var dir = Path.Combine(Directory.CreateTempSubdirectory("bi-migrate-").FullName, "nested", "data");
+        var options = new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(dir, "bi.db")};Pooling=False" };
+        var factory = new PooledDbContextFactory<BatchInsightsDbContext>(DataServiceCollectionExtensions.CreateOptions(options));
+
+        await DatabaseMigrator.MigrateAsync(factory, CancellationToken.None);
+        await DatabaseMigrator.MigrateAsync(factory, CancellationToken.None);
+
+        await using var db = await factory.CreateDbContextAsync();
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        Assert.Equal(0, await db.Jobs.CountAsync());
+        Assert.True(File.Exists(Path.Combine(dir, "bi.db")));
+    }
+}
