@@ -378,5 +378,34 @@ internal sealed partial class BatchAccount
         };
     }
 
+    /// <summary>Ids of every step-th job created by t, with all its array children and MNP nodes (for tests and tools).</summary>
+    internal IReadOnlyList<string> JobIdsCreatedBy(long t, int step)
+    {
+        EnsureGenerated(t);
+        _lock.EnterReadLock();
+        try
+        {
+            var ids = new List<string>();
+            for (var i = 0; i < _jobCount && _jobs[i].CreatedAt <= t; i += step)
+            {
+                var job = _jobs[i];
+                var id = job.Id.ToString();
+                ids.Add(id);
+                for (var c = 0; c < job.ArraySize; c++) ids.Add($"{id}:{c.ToString(CultureInfo.InvariantCulture)}");
+                var def = JobDefinitions[job.Def];
+                if (def.IsMultinode)
+                {
+                    for (var n = 0; n < def.Spec.NumNodes; n++) ids.Add($"{id}#{n.ToString(CultureInfo.InvariantCulture)}");
+                }
+            }
+
+            return ids;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
     internal string Ec2InstanceId(ulong instanceKey) => $"i-0{Hash.Of(instanceKey, (ulong)Seed, 9):x16}";
 }
