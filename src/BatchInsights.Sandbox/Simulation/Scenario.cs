@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -102,11 +101,16 @@ internal static class ScenarioLoader
         RespectNullableAnnotations = true,
     };
 
-    /// <summary>Loads a scenario file, or the embedded default when path is null.</summary>
+    /// <summary>
+    /// Loads a scenario file. Null means Scenarios/default.json next to the binary (so users can edit it in place),
+    /// or the embedded copy when that file is absent.
+    /// </summary>
     public static Scenario Load(string? path)
     {
         string text;
         string name;
+        var besideBinary = Path.Combine(AppContext.BaseDirectory, "Scenarios", "default.json");
+        if (path is null && File.Exists(besideBinary)) path = besideBinary;
         if (path is null)
         {
             using var stream = typeof(ScenarioLoader).Assembly.GetManifestResourceStream(DefaultResourceName)

@@ -56,6 +56,17 @@ public sealed class BatchModelShapeTests(SandboxFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public void Check_MemberMissingFromModelOrBadEnum_IsReported()
+    {
+        var problems = new List<string>();
+        var body = JsonDocument.Parse("""{"jobSummaryList":[{"jobId":"a","jobName":"b","status":"DONE","costUsd":1}]}""").RootElement;
+
+        Check(body, OutputShape("ListJobs"), "ListJobs", problems);
+
+        Assert.Equal(["ListJobs.jobSummaryList[].status = 'DONE' is not in JobStatus's enum", "ListJobs.jobSummaryList[].costUsd is not a member of JobSummary"], problems);
+    }
+
+    [Fact]
     public async Task Responses_AllOperations_UseOnlyMembersTheModelDefines()
     {
         using var client = new SandboxClient(fixture.Server.BaseAddress);
