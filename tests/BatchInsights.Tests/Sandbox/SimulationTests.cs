@@ -252,4 +252,36 @@ public sealed class SimulationTests
         // Children are derived, not stored: well under 200 MB for a million jobs.
         Assert.True(after - before < 200L * 1024 * 1024, $"{(after - before) / 1024 / 1024} MB");
     }
+
+    [Fact]
+    public void FindContainerInstance_AttemptArns_ResolveToAFittingInstanceOfTheRightCe()
+    {
+        var (account, _) = NewAccount();
+        using var __ = account;
+        var jobs = account.DescribeJobs(account.JobIdsCreatedBy(account.NowMs, step: 97))
+            .Where(j => j.Attempts.Count > 0 && j.Attempts[0].ContainerInstanceArn is not null).ToList();
+
+        Assert.True(jobs.Count > 50);
+        foreach (var job in jobs)
+        {
+            foreach (var attempt in job.Attempts)
+            {
+                var instance = account.FindContainerInstance(attempt.ContainerInstanceArn!);
+
+                Assert.NotNull(instance);
+                var type = InstanceCatalog.Default.Expand([instance.InstanceType]).Single();
+                Assert.True(type.Vcpus >= job.Vcpus && type.MemoryMiB >= job.MemoryMiB, $"{job.JobId} on {type.Name}");
+                Assert.Contains($"AWSBatch-{instance.ComputeEnvironmentName}-", attempt.ContainerInstanceArn, StringComparison.Ordinal);
+                if (attempt.StatusReason.StartsWith("Host EC2", StringComparison.Ordinal))
+                {
+                    Assert.True(instance.Spot);
+                    Assert.Equal($"Host EC2 (instance {instance.Ec2InstanceId}) terminated.", attempt.StatusReason);
+                }
+            }
+        }
+
+        // Jobs share instances, as on a real CE.
+        var arns = jobs.SelectMany(j => j.Attempts).Select(a => a.ContainerInstanceArn).ToList();
+        Assert.True(arns.Distinct().Count() < arns.Count);
+    }
 }
