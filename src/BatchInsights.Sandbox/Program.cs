@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using BatchInsights.Sandbox;
 
 // Standalone: dotnet run --project src/BatchInsights.Sandbox -- --port 4566 [--scenario file.json] [--seed N] [--jobs N]
@@ -20,16 +21,19 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"Sandbox AWS account {server.AccountId} ({server.Region}) listening on {server.BaseAddress} - {server.JobCountNow:N0} jobs, started in {server.StartupTime.TotalSeconds:F2} s"));
 Console.WriteLine($"Try: aws batch describe-job-queues --endpoint-url {server.BaseAddress} --region {server.Region}");
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+void Stop(PosixSignalContext context)
 {
-    e.Cancel = true;
+    context.Cancel = true;
     stop.Cancel();
-};
+}
+
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 try
 {
     await Task.Delay(Timeout.Infinite, stop.Token);
 }
 catch (OperationCanceledException)
 {
-    // Ctrl+C: shut down cleanly.
+    // Ctrl+C or SIGTERM: dispose the server and exit cleanly.
 }

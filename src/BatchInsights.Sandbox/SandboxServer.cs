@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace BatchInsights.Sandbox;
@@ -90,6 +91,8 @@ public sealed class SandboxServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole();
         builder.Logging.AddFilter((_, level) => level >= LogLevel.Warning);
+        // The host (web app or Program.cs) owns Ctrl+C/SIGTERM; the sandbox stops when disposed.
+        builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
         builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, settings.Port));
         var app = builder.Build();
         var throttle = new RequestThrottle(settings.RequestsPerSecond, settings.Burst, settings.ThrottleShare);
@@ -135,4 +138,12 @@ public sealed class SandboxServer : IAsyncDisposable
         await _app.DisposeAsync();
         _account.Dispose();
     }
+}
+
+/// <summary>A host lifetime that does not hook console signals.</summary>
+internal sealed class ManualLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -148,6 +148,10 @@ internal sealed partial class BatchAccount
                 return j => defs.Contains(j.Def);
             }
 
+            case "SHARE_IDENTIFIER":
+                // The simulated queues are FIFO (no scheduling policy), so no job carries a share identifier.
+                return _ => false;
+
             default:
                 throw new BatchClientException($"Invalid filter name '{f.Name}'. Valid names are JOB_NAME, JOB_DEFINITION, BEFORE_CREATED_AT, AFTER_CREATED_AT, SHARE_IDENTIFIER.");
         }
@@ -325,7 +329,8 @@ internal sealed partial class BatchAccount
             if (at.StartedAt <= now) startedAt = at.StartedAt;
             var ce = ComputeEnvironments[at.CeIndex];
             var taskId = Hash.Hex32(job.Key, ((ulong)a << 20) | node);
-            var instanceKey = node == 0 ? at.InstanceKey : Hash.Of(at.InstanceKey, node);
+            // MNP nodes beyond the main node run on their own instances (slots after the shared ones).
+            var instanceKey = InstanceKey(at.CeIndex, at.TypeIndex, at.DecisionAt / InstanceWindow, at.Slot + (int)node);
             var reclaimed = at.Outcome == AttemptOutcome.SpotReclaim;
             var view = new AttemptView(
                 ce.IsFargate ? null : $"arn:aws:ecs:{Region}:{AccountId}:container-instance/{ce.ClusterName}/{Hash.Hex32(instanceKey, (ulong)Seed)}",
@@ -376,6 +381,73 @@ internal sealed partial class BatchAccount
             Attempts = views,
             Tags = tags,
         };
+    }
+
+    /// <summary>Ids of every step-th job created by t, with all its array children and MNP nodes (for tests and tools).</summary>
+    internal IReadOnlyList<string> JobIdsCreatedBy(long t, int step)
+    {
+        EnsureGenerated(t);
+        _lock.EnterReadLock();
+        try
+        {
+            var ids = new List<string>();
+            for (var i = 0; i < _jobCount && _jobs[i].CreatedAt <= t; i += step)
+            {
+                var job = _jobs[i];
+                var id = job.Id.ToString();
+                ids.Add(id);
+                for (var c = 0; c < job.ArraySize; c++) ids.Add($"{id}:{c.ToString(CultureInfo.InvariantCulture)}");
+                var def = JobDefinitions[job.Def];
+                if (def.IsMultinode)
+                {
+                    for (var n = 0; n < def.Spec.NumNodes; n++) ids.Add($"{id}#{n.ToString(CultureInfo.InvariantCulture)}");
+                }
+            }
+
+            return ids;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    internal static ulong InstanceKey(int ceIndex, int typeIndex, long window, int slot) =>
+        Hash.Of(((ulong)ceIndex << 16) | (ushort)typeIndex, (ulong)window, (ulong)slot);
+
+    /// <summary>
+    /// Resolves a container instance ARN the sandbox handed out to its EC2 instance, type and AZ (what ECS
+    /// DescribeContainerInstances reports). Instances are derived, not stored, so this enumerates the few candidates.
+    /// </summary>
+    internal ContainerInstanceInfo? FindContainerInstance(string arn)
+    {
+        var marker = ":container-instance/";
+        var at = arn.IndexOf(marker, StringComparison.Ordinal);
+        if (at < 0) return null;
+        var rest = arn[(at + marker.Length)..];
+        var slash = rest.LastIndexOf('/');
+        if (slash < 0) return null;
+        var ce = ComputeEnvironments.FirstOrDefault(c => c.ClusterName == rest[..slash] && !c.IsFargate);
+        if (ce is null) return null;
+        var id = rest[(slash + 1)..];
+        var maxNodes = JobDefinitions.Where(d => d.IsMultinode).Select(d => d.Spec.NumNodes).DefaultIfEmpty(1).Max();
+        var types = ce.Versions.SelectMany(v => v.Config.Types).Select(t => _typeIndex[t.Name]).Distinct().ToList();
+        for (var window = NowMs / InstanceWindow + 1; window >= (OriginMs / InstanceWindow) - 1; window--)
+        {
+            foreach (var type in types)
+            {
+                for (var slot = 0; slot < InstanceSlots + maxNodes; slot++)
+                {
+                    var key = InstanceKey(ce.Index, type, window, slot);
+                    if (Hash.Hex32(key, (ulong)Seed) != id) continue;
+                    var zone = (char)('a' + (int)(Hash.Of(key, 21) % 3));
+                    return new ContainerInstanceInfo(arn, Ec2InstanceId(key), _typeTable[type].Name, $"{Region}{zone}", ce.Name,
+                        window * InstanceWindow, ce.IsSpot);
+                }
+            }
+        }
+
+        return null;
     }
 
     internal string Ec2InstanceId(ulong instanceKey) => $"i-0{Hash.Of(instanceKey, (ulong)Seed, 9):x16}";

@@ -12,6 +12,8 @@ internal sealed partial class BatchAccount : IDisposable
     // Jobs are generated this far ahead of "now" so arrivals keep coming as the clock moves.
     private const long GenerationLead = 2 * Hour;
     private const int FargateMaxVcpus = 16;
+    internal const long InstanceWindow = 4 * Hour;
+    internal const int InstanceSlots = 4;
     private const int FargateMaxMemoryMiB = 120 * 1024;
     internal const string NeverFitsReason =
         "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT - The job resource requirement (vCPU/memory/GPU) is higher than that can be met by the CE(s) attached to the job queue.";
@@ -405,14 +407,13 @@ internal sealed partial class BatchAccount : IDisposable
             }
 
             // Jobs share instances: an instance is identified by CE, type, a 4-hour window and one of 4 slots.
-            var slot = (ulong)rng.NextInt(4);
-            var instanceKey = ce.IsFargate ? 0 : Hash.Of(((ulong)ce.Index << 16) | (ushort)typeIndex, (ulong)(t / (4 * Hour)), slot);
+            var slot = (byte)rng.NextInt(InstanceSlots);
             buffer[n++] = new AttemptRecord
             {
                 DecisionAt = t,
                 StartedAt = started,
                 StoppedAt = Math.Max(stopped, started + Second),
-                InstanceKey = instanceKey,
+                Slot = slot,
                 TypeIndex = typeIndex,
                 CeIndex = (byte)ce.Index,
                 Outcome = outcome,

@@ -54,3 +54,13 @@ internal sealed record ListJobsQuery(
     int? MaxResults,
     string? NextToken,
     IReadOnlyList<ListJobsFilter> Filters);
+
+/// <summary>An EC2 container instance behind an attempt (for an ECS/EC2 protocol layer).</summary>
+internal sealed record ContainerInstanceInfo(
+    string Arn,
+    string Ec2InstanceId,
+    string InstanceType,
+    string AvailabilityZone,
+    string ComputeEnvironmentName,
+    long WindowStartMs,
+    bool Spot);

@@ -34,7 +34,8 @@ internal struct AttemptRecord
     public long DecisionAt;
     public long StartedAt;
     public long StoppedAt;
-    public ulong InstanceKey;
+    /// <summary>Which of the CE's instances of this type in this 4-hour window ran it (see BatchAccount.InstanceKey).</summary>
+    public byte Slot;
     public short TypeIndex;
     public byte CeIndex;
     public AttemptOutcome Outcome;

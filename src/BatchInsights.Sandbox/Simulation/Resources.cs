@@ -18,7 +18,8 @@ internal sealed record CeConfig(
 
 internal sealed class ComputeEnvironment
 {
-    private readonly List<(long From, CeConfig Config)> _versions = [];
+    // Copy-on-write so readers outside the account lock (DescribeComputeEnvironments) never see a list being resized.
+    private volatile (long From, CeConfig Config)[] _versions = [];
 
     public required int Index { get; init; }
     public required string Name { get; init; }
@@ -42,16 +43,17 @@ internal sealed class ComputeEnvironment
 
     public CeConfig Current => _versions[^1].Config;
 
-    public void AddVersion(long from, CeConfig config) => _versions.Add((from, config));
+    public void AddVersion(long from, CeConfig config) => _versions = [.. _versions, (from, config)];
 
     public CeConfig At(long t)
     {
-        for (var i = _versions.Count - 1; i > 0; i--)
+        var versions = _versions;
+        for (var i = versions.Length - 1; i > 0; i--)
         {
-            if (_versions[i].From <= t) return _versions[i].Config;
+            if (versions[i].From <= t) return versions[i].Config;
         }
 
-        return _versions[0].Config;
+        return versions[0].Config;
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -102,11 +101,16 @@ internal static class ScenarioLoader
         RespectNullableAnnotations = true,
     };
 
-    /// <summary>Loads a scenario file, or the embedded default when path is null.</summary>
+    /// <summary>
+    /// Loads a scenario file. Null means Scenarios/default.json next to the binary (so users can edit it in place),
+    /// or the embedded copy when that file is absent.
+    /// </summary>
     public static Scenario Load(string? path)
     {
         string text;
         string name;
+        var besideBinary = Path.Combine(AppContext.BaseDirectory, "Scenarios", "default.json");
+        if (path is null && File.Exists(besideBinary)) path = besideBinary;
         if (path is null)
         {
             using var stream = typeof(ScenarioLoader).Assembly.GetManifestResourceStream(DefaultResourceName)
@@ -260,6 +264,13 @@ internal static class ScenarioLoader
             else if (!defNames.Add(d.Name)) yield return ($"{p}.name", $"'{d.Name}' is defined twice.");
             if (d.Type is not ("container" or "multinode")) yield return ($"{p}.type", "must be 'container' or 'multinode'.");
             if (!queueNames.Contains(d.JobQueue)) yield return ($"{p}.jobQueue", $"unknown job queue '{d.JobQueue}'.");
+            else if (d.Type == "multinode")
+            {
+                // AWS: multi-node parallel jobs can't run on Spot or Fargate resources.
+                var queue = s.JobQueues.First(q => q.Name == d.JobQueue);
+                var bad = queue.ComputeEnvironmentOrder.FirstOrDefault(n => s.ComputeEnvironments.Any(c => c.Name == n && c.Type != "EC2"));
+                if (bad is not null) yield return ($"{p}.jobQueue", $"multi-node parallel jobs can't run on compute environment '{bad}' (only EC2 On-Demand).");
+            }
             if (d.Weight < 0) yield return ($"{p}.weight", "must not be negative.");
             if (d.Revision < 1) yield return ($"{p}.revision", "must be at least 1.");
             if (d.RetryAttempts is < 1 or > 10) yield return ($"{p}.retryAttempts", "must be between 1 and 10 (the AWS limit).");

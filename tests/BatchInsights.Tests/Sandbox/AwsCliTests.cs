@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace BatchInsights.Tests.Sandbox;
+
+/// <summary>The real AWS CLI (botocore parses and validates every response) against the sandbox.</summary>
+public sealed class AwsCliTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>
+{
+    private async Task<JsonElement> AwsAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("aws")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var a in new[] { "--endpoint-url", fixture.Server.BaseAddress.ToString(), "--region", "us-east-1", "--output", "json" }) start.ArgumentList.Add(a);
+        start.Environment["AWS_ACCESS_KEY_ID"] = "AKIDSANDBOX";
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = "sandbox-secret";
+        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        start.Environment["AWS_CONFIG_FILE"] = "/dev/null";
+        start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
+        start.Environment.Remove("AWS_PROFILE");
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the aws CLI");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"aws {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}");
+        return JsonDocument.Parse(await stdout).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task AwsCli_DescribeJobQueues_ListsTheScenarioQueues()
+    {
+        var result = await AwsAsync("batch", "describe-job-queues");
+
+        var names = result.GetProperty("jobQueues").EnumerateArray().Select(q => q.GetProperty("jobQueueName").GetString()).ToList();
+        Assert.Equal(["critical", "batch-default", "batch-spot-optimal", "ml-gpu", "fargate-light"], names);
+    }
+
+    [Fact]
+    public async Task AwsCli_ListThenDescribeSucceededJobs_ReturnsMatchingDetails()
+    {
+        // The CLI follows nextToken itself; --max-items bounds the run.
+        var listed = await AwsAsync("batch", "list-jobs", "--job-queue", "batch-default", "--job-status", "SUCCEEDED", "--max-items", "1500", "--page-size", "1000");
+        var summaries = listed.GetProperty("jobSummaryList").EnumerateArray().ToList();
+        var ids = summaries.Take(5).Select(s => s.GetProperty("jobId").GetString()!).ToArray();
+
+        var described = await AwsAsync(["batch", "describe-jobs", "--jobs", .. ids]);
+        var jobs = described.GetProperty("jobs").EnumerateArray().ToList();
+
+        Assert.Equal(1500, summaries.Count);
+        Assert.Equal(1500, summaries.Select(s => s.GetProperty("jobId").GetString()).Distinct().Count());
+        Assert.All(summaries, s => Assert.Equal("SUCCEEDED", s.GetProperty("status").GetString()));
+        Assert.Equal(ids, jobs.Select(j => j.GetProperty("jobId").GetString()));
+        Assert.All(jobs, j =>
+        {
+            Assert.Equal("SUCCEEDED", j.GetProperty("status").GetString());
+            Assert.EndsWith(":job-queue/batch-default", j.GetProperty("jobQueue").GetString(), StringComparison.Ordinal);
+            Assert.True(j.GetProperty("createdAt").GetInt64() <= j.GetProperty("stoppedAt").GetInt64());
+        });
+    }
+
+    [Fact]
+    public async Task AwsCli_DescribeComputeEnvironments_ShowsClusterAndSpotSettings()
+    {
+        var result = await AwsAsync("batch", "describe-compute-environments");
+
+        var ces = result.GetProperty("computeEnvironments").EnumerateArray().ToDictionary(c => c.GetProperty("computeEnvironmentName").GetString()!);
+        Assert.Equal(5, ces.Count);
+        Assert.StartsWith("arn:aws:ecs:us-east-1:123456789012:cluster/AWSBatch-od-general-", ces["od-general"].GetProperty("ecsClusterArn").GetString(), StringComparison.Ordinal);
+        Assert.Equal(60, ces["spot-bid60"].GetProperty("computeResources").GetProperty("bidPercentage").GetInt32());
+        Assert.Equal("SPOT_PRICE_CAPACITY_OPTIMIZED", ces["spot-optimal"].GetProperty("computeResources").GetProperty("allocationStrategy").GetString());
+        Assert.Equal("FARGATE", ces["fargate"].GetProperty("computeResources").GetProperty("type").GetString());
+    }
+}

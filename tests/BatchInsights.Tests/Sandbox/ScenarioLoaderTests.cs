@@ -1,0 +1,102 @@
+using BatchInsights.Sandbox.Simulation;
+
+namespace BatchInsights.Tests.Sandbox;
+
+public sealed class ScenarioLoaderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sandbox-scenario-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string json)
+    {
+        var path = Path.Combine(_dir, "scenario.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public void Load_Default_HasTheDocumentedEnvironmentsQueuesAndDefinitions()
+    {
+        var scenario = ScenarioLoader.Load(null);
+
+        Assert.Equal(["od-general", "spot-bid60", "spot-optimal", "gpu-od", "fargate"], scenario.ComputeEnvironments.Select(c => c.Name));
+        Assert.Equal(["critical", "batch-default", "batch-spot-optimal", "ml-gpu", "fargate-light"], scenario.JobQueues.Select(q => q.Name));
+        Assert.Contains(scenario.JobDefinitions, d => d.Type == "multinode" && d.JobQueue == "critical");
+        Assert.Equal(60, scenario.ComputeEnvironments.Single(c => c.Name == "spot-bid60").BidPercentage);
+    }
+
+    [Fact]
+    public void Load_FileNextToTheBinary_MatchesTheEmbeddedDefault()
+    {
+        var nextToBinary = Path.Combine(AppContext.BaseDirectory, "Scenarios", "default.json");
+
+        var scenario = ScenarioLoader.Load(nextToBinary);
+
+        Assert.Equal(ScenarioLoader.Load(null).JobQueues.Select(q => q.Name), scenario.JobQueues.Select(q => q.Name));
+    }
+
+    [Fact]
+    public void Load_QueueNamesUnknownComputeEnvironment_MessageNamesFileLineAndField()
+    {
+        var path = Write("""
+            {
+              "targetJobCount": 1000,
+              "computeEnvironments": [
+                { "name": "ce-a", "type": "EC2", "instanceTypes": ["m5"], "maxvCpus": 64 }
+              ],
+              "jobQueues": [
+                { "name": "q", "computeEnvironmentOrder": [
+                    "ce-a",
+                    "ce-missing"
+                ] }
+              ],
+              "jobDefinitions": [ { "name": "d", "jobQueue": "q" } ]
+            }
+            """);
+
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path));
+
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("line 9", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("$.jobQueues[0].computeEnvironmentOrder[1]", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ce-missing", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_NegativeCount_MessageNamesTheField()
+    {
+        var path = Write("""
+            {
+              "historyDays": -3,
+              "targetJobCount": 1000,
+              "computeEnvironments": [ { "name": "ce-a", "type": "EC2", "instanceTypes": ["m5"] } ],
+              "jobQueues": [ { "name": "q", "computeEnvironmentOrder": ["ce-a"] } ],
+              "jobDefinitions": [ { "name": "d", "jobQueue": "q" } ]
+            }
+            """);
+
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path));
+
+        Assert.Contains("line 2", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("$.historyDays", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_MisspelledField_MessageNamesLineAndField()
+    {
+        var path = Write("""
+            {
+              "targetJobCount": 1000,
+              "computeEnvironments": [
+                { "name": "ce-a", "type": "EC2", "instanceTypez": ["m5"] }
+              ]
+            }
+            """);
+
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path));
+
+        Assert.Contains("line 4", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("instanceTypez", ex.Message, StringComparison.Ordinal);
+    }
+}
