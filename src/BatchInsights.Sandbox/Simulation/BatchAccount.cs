@@ -174,8 +174,18 @@ internal sealed partial class BatchAccount : IDisposable
         return 1 + (arrayShare * meanChildren) + multinodeNodes;
     }
 
-    private static int ArraySizeFor(int instances, WorkloadScaling w) =>
-        instances <= 1 || w.ArraySizeScale <= 0 ? 0 : Math.Clamp((int)Math.Round(instances * w.ArraySizeScale), 2, w.MaxArraySize);
+    // Tasks whose scaled instance count is below MinArraySize stay single jobs: real Batch users submit arrays for
+    // fan-out, not for two or three copies, and tiny arrays would make every harvest list children per parent.
+    private static int ArraySizeFor(int instances, WorkloadScaling w)
+    {
+        if (instances <= 1 || w.ArraySizeScale <= 0)
+        {
+            return 0;
+        }
+
+        var size = (int)Math.Round(instances * w.ArraySizeScale);
+        return size < Math.Max(2, w.MinArraySize) ? 0 : Math.Min(size, w.MaxArraySize);
+    }
 
     private CeConfig MakeConfig(string state, IReadOnlyList<string> entries, int min, int desired, int max, int? bid, string? strategy, double interruption)
     {

@@ -33,6 +33,7 @@ public sealed record WorkloadScaling
     public double DurationScale { get; init; } = 10;
     public double ArraySizeScale { get; init; } = 0.01;
     public int MaxArraySize { get; init; } = 10_000;
+    public int MinArraySize { get; init; } = 10;
 }
 
 public sealed record ComputeEnvironmentSpec
@@ -207,6 +208,7 @@ internal static class ScenarioLoader
         if (w.DurationScale <= 0) yield return ("$.workload.durationScale", "must be positive.");
         if (w.ArraySizeScale < 0) yield return ("$.workload.arraySizeScale", "must not be negative.");
         if (w.MaxArraySize is < 2 or > 10_000) yield return ("$.workload.maxArraySize", "must be between 2 and 10,000 (the AWS limit).");
+        if (w.MinArraySize < 2 || w.MinArraySize > w.MaxArraySize) yield return ("$.workload.minArraySize", "must be between 2 and maxArraySize.");
 
         var ceNames = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < s.ComputeEnvironments.Count; i++)
