@@ -93,6 +93,8 @@ public sealed class SandboxServer : IAsyncDisposable
         builder.Logging.AddFilter((_, level) => level >= LogLevel.Warning);
         // The host (web app or Program.cs) owns Ctrl+C/SIGTERM; the sandbox stops when disposed.
         builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
+        // The host's own Urls (environment, command line) are not the sandbox's: only the loopback endpoint below.
+        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, string.Empty);
         builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, settings.Port));
         var app = builder.Build();
         var throttle = new RequestThrottle(settings.RequestsPerSecond, settings.Burst, settings.ThrottleShare);
