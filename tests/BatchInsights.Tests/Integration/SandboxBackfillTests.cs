@@ -37,7 +37,15 @@ public sealed class BackfilledSandboxFixture : IAsyncLifetime
     }
 }
 
-public sealed class SandboxBackfillTests(BackfilledSandboxFixture fixture, ITestOutputHelper output) : IClassFixture<BackfilledSandboxFixture>
+/// <summary>Test classes sharing one <see cref="BackfilledSandboxFixture"/> (they run one after another).</summary>
+[CollectionDefinition(Name)]
+public sealed class BackfilledSandboxCollection : ICollectionFixture<BackfilledSandboxFixture>
+{
+    public const string Name = "Back-filled sandbox";
+}
+
+[Collection(BackfilledSandboxCollection.Name)]
+public sealed class SandboxBackfillTests(BackfilledSandboxFixture fixture, ITestOutputHelper output)
 {
     [Fact]
     public async Task HarvestAsync_Backfill_StoresExactlyTheJobsListedPerQueueAndStatusIncludingArrayChildren()
