@@ -2,6 +2,7 @@ using BatchInsights.Core.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace BatchInsights.Bench;
 
@@ -16,9 +17,16 @@ internal sealed class BenchDatabase : IAsyncDisposable
         Path = path;
         _tempDirectory = tempDirectory;
         ConnectionString = $"Data Source={path}";
-        _services = new ServiceCollection()
-            .AddBatchInsightsData(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = ConnectionString })
-            .BuildServiceProvider();
+        var services = new ServiceCollection()
+            .AddBatchInsightsData(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = ConnectionString });
+        if (Environment.GetEnvironmentVariable("BENCH_SQL_LOG") == "1")
+        {
+            // Every SQL command with its duration, to find the slow one behind a figure (EF picks up the ILoggerFactory).
+            services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true)
+                .AddFilter((category, level) => category == DbLoggerCategory.Database.Command.Name && level >= LogLevel.Information));
+        }
+
+        _services = services.BuildServiceProvider();
         Factory = _services.GetRequiredService<IDbContextFactory<BatchInsightsDbContext>>();
     }
 
