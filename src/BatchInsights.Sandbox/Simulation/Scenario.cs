@@ -33,7 +33,7 @@ public sealed record WorkloadScaling
     public double DurationScale { get; init; } = 10;
     public double ArraySizeScale { get; init; } = 0.01;
     public int MaxArraySize { get; init; } = 10_000;
-    public int MinArraySize { get; init; } = 10;
+    public int MinArraySize { get; init; } = 50;
 }
 
 public sealed record ComputeEnvironmentSpec

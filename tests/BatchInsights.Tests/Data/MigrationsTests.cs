@@ -1,5 +1,6 @@
 using BatchInsights.Core.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace BatchInsights.Tests.Data;
 

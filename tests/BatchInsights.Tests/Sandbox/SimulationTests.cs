@@ -249,8 +249,9 @@ public sealed class SimulationTests
         var after = GC.GetTotalMemory(forceFullCollection: true);
 
         Assert.True(account.CountJobsCreatedBy(account.NowMs) >= 1_000_000 * 9 / 10);
-        // Children are derived, not stored: well under 200 MB for a million jobs.
-        Assert.True(after - before < 200L * 1024 * 1024, $"{(after - before) / 1024 / 1024} MB");
+        // Array children are derived, not stored: a million jobs (about 400k stored top-level jobs with the default
+        // minArraySize of 50) stay well under 400 MB.
+        Assert.True(after - before < 400L * 1024 * 1024, $"{(after - before) / 1024 / 1024} MB");
     }
 
     [Fact]
