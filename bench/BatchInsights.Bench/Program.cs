@@ -1,1 +1,34 @@
-Console.WriteLine("bench");
+using BatchInsights.Bench;
+
+// End-to-end benchmarks measured with Stopwatch (see bench/README.md). BenchmarkDotNet would
+// repeat a 1M-job harvest dozens of times; these programs run each scenario once, warm where it matters.
+var parsed = BenchArgs.Parse(args);
+if (parsed is null)
+{
+    Console.Error.WriteLine(BenchArgs.Usage);
+    return 2;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+var report = parsed.Scenario switch
+{
+    "harvest" => await HarvestBenchmark.RunAsync(parsed, cancel.Token),
+    "query" => await QueryBenchmark.RunAsync(parsed, cancel.Token),
+    _ => throw new InvalidOperationException("unreachable: BenchArgs validates the scenario"),
+};
+
+Console.WriteLine();
+Console.WriteLine(report.ToMarkdown());
+if (!parsed.NoSave)
+{
+    var path = ResultsFile.Save(report, parsed.ResultsPath);
+    Console.WriteLine($"Saved to {path}");
+}
+
+return 0;

@@ -408,6 +408,10 @@ namespace BatchInsights.Migrations.Postgres.Migrations
 
                     b.HasIndex("CreatedAtMs", "JobId");
 
+                    b.HasIndex("Account", "Region", "QueueName")
+                        .HasDatabaseName("IX_jobs_Unfinished")
+                        .HasFilter("NOT \"IsTerminal\" AND \"ArrayParentId\" IS NULL");
+
                     b.HasIndex("QueueName", "CreatedAtMs", "JobId");
 
                     b.HasIndex("Status", "CreatedAtMs", "JobId");

@@ -401,6 +401,10 @@ namespace BatchInsights.Migrations.Sqlite.Migrations
 
                     b.HasIndex("CreatedAtMs", "JobId");
 
+                    b.HasIndex("Account", "Region", "QueueName")
+                        .HasDatabaseName("IX_jobs_Unfinished")
+                        .HasFilter("NOT \"IsTerminal\" AND \"ArrayParentId\" IS NULL");
+
                     b.HasIndex("QueueName", "CreatedAtMs", "JobId");
 
                     b.HasIndex("Status", "CreatedAtMs", "JobId");

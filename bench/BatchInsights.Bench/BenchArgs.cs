@@ -1,0 +1,62 @@
+using System.Globalization;
+
+namespace BatchInsights.Bench;
+
+/// <summary>Command line: <c>harvest [--jobs N] [--db path]</c> or <c>query [--rows N] [--db path] [--iterations N]</c>.</summary>
+internal sealed record BenchArgs(string Scenario)
+{
+    public const long DefaultHarvestJobs = 100_000;
+    public const long DefaultQueryRows = 1_000_000;
+
+    public const string Usage = """
+        usage: BatchInsights.Bench harvest [--jobs N] [--db path] [--rps N] [--no-save] [--results path]
+               BatchInsights.Bench query   [--rows N | --db path] [--iterations N] [--no-save] [--results path]
+
+          harvest  sandbox in-process with N jobs (default 100000), full harvest into a fresh SQLite file,
+                   then an incremental harvest one simulated hour later. --db keeps the file at that path.
+          query    JobQueries latency on a fresh SQLite file bulk-filled with N job rows (default 1000000),
+                   or on an existing database (e.g. a harvest's --db file) when --db names one.
+        """;
+
+    public long? Jobs { get; init; }
+    public long? Rows { get; init; }
+    public string? DbPath { get; init; }
+    public int Iterations { get; init; } = 300;
+    public double RequestsPerSecond { get; init; } = 10_000;
+    public bool NoSave { get; init; }
+    public string? ResultsPath { get; init; }
+
+    public static BenchArgs? Parse(string[] args)
+    {
+        if (args.Length == 0 || args[0] is not ("harvest" or "query"))
+        {
+            return null;
+        }
+
+        var result = new BenchArgs(args[0]);
+        for (var i = 1; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            result = args[i] switch
+            {
+                "--jobs" => result with { Jobs = ParseCount(Next()) },
+                "--rows" => result with { Rows = ParseCount(Next()) },
+                "--db" => result with { DbPath = Next() },
+                "--iterations" => result with { Iterations = (int)ParseCount(Next()) },
+                "--rps" => result with { RequestsPerSecond = ParseCount(Next()) },
+                "--results" => result with { ResultsPath = Next() },
+                "--no-save" => result with { NoSave = true },
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
+            };
+        }
+
+        return result;
+    }
+
+    /// <summary>Accepts 1000000, 1_000_000 or 1e6.</summary>
+    private static long ParseCount(string text)
+    {
+        var value = double.Parse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture);
+        return value >= 1 ? (long)value : throw new ArgumentException($"'{text}' must be at least 1.");
+    }
+}
