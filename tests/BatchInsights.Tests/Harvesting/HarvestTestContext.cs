@@ -88,9 +88,12 @@ internal sealed class HarvestTestContext : IAsyncDisposable
     /// Every stored Batch row as text, in key order. Inventory HarvestedAt ("last seen") is left out;
     /// job HarvestedAt ("last changed") only when asked, since it is the time of the writing run.
     /// </summary>
-    public async Task<string> DumpAsync(bool includeJobHarvestedAt)
+    public Task<string> DumpAsync(bool includeJobHarvestedAt) => DumpAsync(Db, includeJobHarvestedAt);
+
+    /// <inheritdoc cref="DumpAsync(bool)"/>
+    public static async Task<string> DumpAsync(IDbContextFactory<BatchInsightsDbContext> dbFactory, bool includeJobHarvestedAt)
     {
-        await using var db = await Db.CreateDbContextAsync();
+        await using var db = await dbFactory.CreateDbContextAsync();
         var text = new StringBuilder();
         foreach (var ce in await db.ComputeEnvironments.AsNoTracking().OrderBy(x => x.Arn).ToListAsync())
         {
