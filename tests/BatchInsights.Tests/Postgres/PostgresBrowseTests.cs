@@ -22,8 +22,7 @@ public sealed class PostgresBrowseTests(PostgresServerFixture server) : IAsyncLi
 
     public async Task InitializeAsync()
     {
-        _postgres = await server.CreateDatabaseAsync();
-        await _postgres.MigrateAsync();
+        _postgres = await server.CreateMigratedDatabaseAsync();
         _jobs = Jobs();
         var disabled = Rows.Ce("ce-off");
         disabled.State = "DISABLED";

@@ -32,8 +32,7 @@ public sealed class PostgresHarvestTests(PostgresServerFixture server) : IAsyncL
         _sandbox = await SandboxServer.StartAsync(
             new SandboxSettings { Port = 0, TargetJobCount = 5_000, TimeProvider = _clock, RequestsPerSecond = 10_000, Burst = 10_000 },
             CancellationToken.None);
-        _postgres = await server.CreateDatabaseAsync();
-        await _postgres.MigrateAsync();
+        _postgres = await server.CreateMigratedDatabaseAsync();
     }
 
     public async Task DisposeAsync()

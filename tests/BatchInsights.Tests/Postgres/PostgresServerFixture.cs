@@ -28,13 +28,14 @@ public sealed class PostgresServerFixture : IAsyncLifetime
 
     private const string Superuser = "batchinsights_test";
 
-    // initdb refuses to run as root: then the cluster belongs to this account (the Debian package's user).
-    private const string UnprivilegedUser = "postgres";
+    // initdb refuses to run as root: then the cluster belongs to the Debian package's account, else to nobody.
+    private static readonly string[] UnprivilegedUsers = ["postgres", "nobody"];
 
     private string? _directory;
     private string? _binDirectory;
     private string? _runAs;
     private string _adminConnectionString = "";
+    private string? _migratedTemplate;
 
     /// <summary>Where the cluster came from, for failure messages.</summary>
     public string Description { get; private set; } = "";
@@ -57,7 +58,9 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         var data = Path.Combine(_directory, "data");
         if (Environment.IsPrivilegedProcess)
         {
-            _runAs = UnprivilegedUser;
+            var accounts = File.Exists("/etc/passwd") ? File.ReadAllLines("/etc/passwd").Select(l => l.Split(':')[0]).ToHashSet(StringComparer.Ordinal) : [];
+            _runAs = UnprivilegedUsers.FirstOrDefault(accounts.Contains)
+                ?? throw new InvalidOperationException("Running as root, and neither a 'postgres' nor a 'nobody' account exists to run initdb as.");
             await RunAsync("chown", [_runAs, _directory]);
         }
 
@@ -85,6 +88,11 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         NpgsqlConnection.ClearAllPools();
         if (_directory is null)
         {
+            if (_migratedTemplate is not null)
+            {
+                await DropDatabaseAsync(_migratedTemplate);
+            }
+
             return;
         }
 
@@ -107,10 +115,32 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     }
 
     /// <summary>A new empty database (no schema), dropped when the returned object is disposed.</summary>
-    public async Task<PostgresTestDatabase> CreateDatabaseAsync()
+    public Task<PostgresTestDatabase> CreateDatabaseAsync() => CreateDatabaseAsync(template: null);
+
+    /// <summary>
+    /// A new database with the app's migrations applied, copied from a template migrated once per run
+    /// (CREATE DATABASE … TEMPLATE is a file copy: much faster than migrating each time).
+    /// </summary>
+    public async Task<PostgresTestDatabase> CreateMigratedDatabaseAsync()
+    {
+        // No lock: the tests of one collection run one at a time.
+        if (_migratedTemplate is null)
+        {
+            await using var template = await CreateDatabaseAsync();
+            await template.MigrateAsync();
+            template.ClearPool();
+            _migratedTemplate = template.Name;
+            // Dropped with the cluster, or (external server) on dispose: keep it past this using.
+            template.KeepOnDispose();
+        }
+
+        return await CreateDatabaseAsync(_migratedTemplate);
+    }
+
+    private async Task<PostgresTestDatabase> CreateDatabaseAsync(string? template)
     {
         var name = "bi_test_" + Guid.NewGuid().ToString("N");
-        await ExecuteAdminAsync($"CREATE DATABASE \"{name}\"");
+        await ExecuteAdminAsync(template is null ? $"CREATE DATABASE \"{name}\"" : $"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
         // Pooled, as the app's connections are.
         var connectionString = new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name, Pooling = true }.ConnectionString;
         return new PostgresTestDatabase(this, name, connectionString);
@@ -206,6 +236,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
 public sealed class PostgresTestDatabase : IAsyncDisposable
 {
     private readonly PostgresServerFixture _server;
+    private bool _keep;
 
     internal PostgresTestDatabase(PostgresServerFixture server, string name, string connectionString)
     {
@@ -230,11 +261,18 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await using (var connection = new NpgsqlConnection(ConnectionString))
+        ClearPool();
+        if (!_keep)
         {
-            NpgsqlConnection.ClearPool(connection);
+            await _server.DropDatabaseAsync(Name);
         }
+    }
 
-        await _server.DropDatabaseAsync(Name);
+    internal void KeepOnDispose() => _keep = true;
+
+    internal void ClearPool()
+    {
+        using var connection = new NpgsqlConnection(ConnectionString);
+        NpgsqlConnection.ClearPool(connection);
     }
 }
