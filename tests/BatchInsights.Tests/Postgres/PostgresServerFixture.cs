@@ -36,9 +36,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     private string? _runAs;
     private string _adminConnectionString = "";
     private string? _migratedTemplate;
-
-    /// <summary>Where the cluster came from, for failure messages.</summary>
-    public string Description { get; private set; } = "";
+    private bool _started;
 
     public async Task InitializeAsync()
     {
@@ -46,7 +44,6 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         if (!string.IsNullOrWhiteSpace(external))
         {
             _adminConnectionString = external;
-            Description = $"the server of {EnvironmentVariable}";
             await WaitUntilAcceptingAsync(TimeSpan.FromSeconds(10));
             return;
         }
@@ -69,7 +66,17 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         var port = FreeLoopbackPort();
         var serverOptions = string.Create(CultureInfo.InvariantCulture,
             $"-p {port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
-        await RunToolAsync("pg_ctl", ["-D", data, "-l", Path.Combine(_directory, "server.log"), "-o", serverOptions, "-w", "-t", "60", "start"]);
+        var log = Path.Combine(_directory, "server.log");
+        try
+        {
+            await RunToolAsync("pg_ctl", ["-D", data, "-l", log, "-o", serverOptions, "-w", "-t", "60", "start"]);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new InvalidOperationException($"{ex.Message}\nServer log:\n{(File.Exists(log) ? await File.ReadAllTextAsync(log) : "(none)")}", ex);
+        }
+
+        _started = true;
 
         _adminConnectionString = new NpgsqlConnectionStringBuilder
         {
@@ -79,7 +86,6 @@ public sealed class PostgresServerFixture : IAsyncLifetime
             Database = "postgres",
             Pooling = false,
         }.ConnectionString;
-        Description = $"the throwaway cluster in {_directory}";
         await WaitUntilAcceptingAsync(TimeSpan.FromSeconds(30));
     }
 
@@ -98,8 +104,11 @@ public sealed class PostgresServerFixture : IAsyncLifetime
 
         try
         {
-            // Immediate: the cluster is thrown away, nothing needs a clean shutdown.
-            await RunToolAsync("pg_ctl", ["-D", Path.Combine(_directory, "data"), "-m", "immediate", "-w", "stop"]);
+            if (_started)
+            {
+                // Immediate: the cluster is thrown away, nothing needs a clean shutdown.
+                await RunToolAsync("pg_ctl", ["-D", Path.Combine(_directory, "data"), "-m", "immediate", "-w", "stop"]);
+            }
         }
         finally
         {
