@@ -93,7 +93,10 @@ public sealed class SandboxServer : IAsyncDisposable
         builder.Logging.AddFilter((_, level) => level >= LogLevel.Warning);
         // The host (web app or Program.cs) owns Ctrl+C/SIGTERM; the sandbox stops when disposed.
         builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, settings.Port));
+        // Explicit URL rather than Listen(): it replaces the host's own Urls (environment, command line) instead of
+        // competing with them, so Kestrel has no addresses to warn about overriding.
+        builder.Configuration.AddInMemoryCollection();
+        builder.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{settings.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         var app = builder.Build();
         var throttle = new RequestThrottle(settings.RequestsPerSecond, settings.Burst, settings.ThrottleShare);
         app.Use(async (ctx, next) =>

@@ -7,6 +7,20 @@ if (args.Contains("--healthcheck"))
     return await HealthCheckCommand.RunAsync(args);
 }
 
+try
+{
+    return await RunAsync(args);
+}
+catch (Exception e) when (StartupErrors.IsConfigurationError(e))
+{
+    // A wrong config value: one clear line naming the key, not a stack trace.
+    Console.Error.WriteLine($"BatchInsights cannot start: {StartupErrors.Describe(e)}");
+    Console.Error.WriteLine("Fix the value in appsettings.json (or its environment variable, e.g. Harvest__BatchCron) and start again.");
+    return 2;
+}
+
+static async Task<int> RunAsync(string[] args)
+{
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
@@ -26,6 +40,7 @@ app.MapHangfireDashboardLocalOnly();
 app.ScheduleRecurringJobs();
 await app.RunAsync();
 return 0;
+}
 
 /// <summary>Entry point type, public for test hosts.</summary>
 public partial class Program;

@@ -9,11 +9,14 @@ public sealed class StartupValidationTests
     [InlineData("Aws__Mode", "Cloud", "Aws:Mode")]
     [InlineData("Harvest__BatchCron", "every minute", "Harvest:BatchCron")]
     [InlineData("Database__Provider", "Oracle", "Database:Provider")]
+    [InlineData("Sandbox__ScenarioPath", "/nonexistent/scenario.json", "Sandbox:ScenarioPath")]
     public async Task Start_WithWrongConfigValue_ExitsNamingTheKey(string variable, string value, string expectedKey)
     {
         var output = await RunUntilExitAsync(new Dictionary<string, string> { [variable] = value });
 
         Assert.Contains(expectedKey, output, StringComparison.Ordinal);
+        Assert.Contains("BatchInsights cannot start", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
     }
 
     [Fact]

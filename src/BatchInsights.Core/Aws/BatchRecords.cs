@@ -128,6 +128,10 @@ public static class BatchJobStatus
 
     public static bool IsTerminal(string status) => status is Succeeded or Failed;
 
+    /// <summary>The canonical (upper-case) status, or null when <paramref name="value"/> is not a Batch status.</summary>
+    public static string? Normalize(string? value) =>
+        All.FirstOrDefault(s => string.Equals(s, value?.Trim(), StringComparison.OrdinalIgnoreCase));
+
     /// <summary>Position in the lifecycle; a job's rank never decreases.</summary>
     public static int Rank(string status) => status switch
     {

@@ -1,3 +1,4 @@
+using BatchInsights.Core.Aws;
 using BatchInsights.Core.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -40,8 +41,8 @@ public sealed class JobQueries(IDbContextFactory<BatchInsightsDbContext> dbFacto
         string? status = null;
         if (!string.IsNullOrWhiteSpace(filter.Status))
         {
-            status = JobStatuses.Normalize(filter.Status)
-                ?? throw new InvalidQueryParameterException("status", $"status must be one of {string.Join(", ", JobStatuses.All)}.");
+            status = BatchJobStatus.Normalize(filter.Status)
+                ?? throw new InvalidQueryParameterException("status", $"status must be one of {string.Join(", ", BatchJobStatus.All)}.");
         }
 
         JobCursor? cursor = null;

@@ -1,3 +1,4 @@
+using BatchInsights.Core.Aws;
 using BatchInsights.Core.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -35,7 +36,7 @@ public sealed class QueueQueries(
             var counts = groups.Where(g => g.QueueName == q.Name)
                 .ToDictionary(g => g.Status, g => g.Count, StringComparer.Ordinal);
             // Batch does not report when a job became RUNNABLE; creation time is the closest stored proxy.
-            long? oldestRunnable = groups.Where(g => g.QueueName == q.Name && g.Status == JobStatuses.Runnable)
+            long? oldestRunnable = groups.Where(g => g.QueueName == q.Name && g.Status == BatchJobStatus.Runnable)
                 .Select(g => (long?)g.OldestMs).FirstOrDefault();
             TimeSpan? age = oldestRunnable is { } ms ? now - DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
 
@@ -47,7 +48,7 @@ public sealed class QueueQueries(
             var ceNames = ceArns.Select((arn, i) => ces[i]?.Name ?? BrowseFormat.NameFromArn(arn)).ToList();
 
             var reasons = new List<string>();
-            var runnable = counts.GetValueOrDefault(JobStatuses.Runnable);
+            var runnable = counts.GetValueOrDefault(BatchJobStatus.Runnable);
             if (age is { } a && a > threshold)
             {
                 reasons.Add($"Oldest RUNNABLE job has waited {BrowseFormat.Duration(a)} (threshold {BrowseFormat.Duration(threshold)}).");

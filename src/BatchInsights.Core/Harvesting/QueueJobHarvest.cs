@@ -1,3 +1,4 @@
+using System.Globalization;
 using BatchInsights.Core.Aws;
 using Microsoft.Extensions.Logging;
 
@@ -24,6 +25,9 @@ internal sealed class QueueJobHarvest(
 {
     /// <summary>ListJobs' largest page when filtering by jobStatus.</summary>
     internal const int ListPageSize = 1000;
+
+    /// <summary>Arrays up to this size have their children described (one DescribeJobs chunk) rather than listed.</summary>
+    internal const int SmallArrayMaxSize = 100;
 
     /// <summary>How many described jobs go into one write (one transaction).</summary>
     private const int DescribeBatch = 1000;
@@ -168,7 +172,7 @@ internal sealed class QueueJobHarvest(
     }
 
     /// <summary>
-    /// Lists the children of array parents that are new or further along than stored. Runs before the
+    /// Fetches the children of array parents that are new or further along than stored. Runs before the
     /// parent is written: a run stopped in between describes the parent (and its children) again.
     /// </summary>
     private async Task HarvestChildrenAsync(
@@ -177,6 +181,7 @@ internal sealed class QueueJobHarvest(
         Dictionary<string, StoredJobState> stored,
         CancellationToken cancellationToken)
     {
+        var smallArrayChildren = new List<(string ParentId, int Index)>();
         foreach (var parent in details)
         {
             if (parent.ArraySize is not > 0 || parent.ArrayIndex is not null)
@@ -187,6 +192,21 @@ internal sealed class QueueJobHarvest(
             if (stored.TryGetValue(parent.JobId, out var known)
                 && (known.IsTerminal || BatchJobStatus.Rank(parent.Status) < BatchJobStatus.Rank(known.Status)))
             {
+                continue;
+            }
+
+            // Most arrays are small: their children, described by id 100 to a call across parents, cost far
+            // fewer calls than a ListJobs per child status and parent (the bulk of a back-fill's calls
+            // otherwise). Decided by size only, so a parent's children are always fetched the same way
+            // (a ListJobs summary never replaces a stored DescribeJobs detail).
+            if (parent.ArraySize <= SmallArrayMaxSize)
+            {
+                smallArrayChildren.AddRange(Enumerable.Range(0, parent.ArraySize.Value).Select(i => (parent.JobId, i)));
+                if (smallArrayChildren.Count >= DescribeBatch)
+                {
+                    await DescribeChildrenAsync(queue, smallArrayChildren, cancellationToken);
+                }
+
                 continue;
             }
 
@@ -213,5 +233,36 @@ internal sealed class QueueJobHarvest(
                 while (nextToken is not null);
             }
         }
+
+        await DescribeChildrenAsync(queue, smallArrayChildren, cancellationToken);
+    }
+
+    /// <summary>Describes and stores the array children in <paramref name="children"/>, then empties it.</summary>
+    private async Task DescribeChildrenAsync(JobQueueSnapshot queue, List<(string ParentId, int Index)> children, CancellationToken cancellationToken)
+    {
+        if (children.Count == 0)
+        {
+            return;
+        }
+
+        var asked = children.ToDictionary(c => string.Create(CultureInfo.InvariantCulture, $"{c.ParentId}:{c.Index}"), StringComparer.Ordinal);
+        var details = await api.DescribeJobsAsync(asked.Keys, cancellationToken);
+        counters.JobsDescribed += details.Count;
+        var writes = new List<JobWrite>(details.Count);
+        foreach (var detail in details)
+        {
+            // We asked for these ids as children: keep the link even when the detail omits arrayProperties.index (moto does).
+            var write = JobMapping.FromDetail(api.Target, detail, queue.Name);
+            if (asked.TryGetValue(detail.JobId, out var child))
+            {
+                write.Row.ArrayParentId ??= child.ParentId;
+                write.Row.ArrayIndex ??= child.Index;
+            }
+
+            writes.Add(write);
+        }
+
+        counters.JobsWritten += await store.UpsertJobsAsync(writes, cancellationToken);
+        children.Clear();
     }
 }

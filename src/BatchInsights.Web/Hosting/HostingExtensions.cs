@@ -81,7 +81,7 @@ internal static class HostingExtensions
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new InvalidOperationException(
+            throw new DatabaseUnavailableException(
                 $"The database could not be opened or migrated (Database:Provider={options.Provider}; check Database:ConnectionString): {e.Message}", e);
         }
     }

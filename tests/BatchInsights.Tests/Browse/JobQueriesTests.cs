@@ -1,3 +1,4 @@
+using BatchInsights.Core.Aws;
 using BatchInsights.Core.Browse;
 using BatchInsights.Core.Data;
 
@@ -22,7 +23,7 @@ public sealed class JobQueriesTests : IDisposable
         for (var i = 0; i < 23; i++)
         {
             var created = Rows.Now.AddMinutes(-(i % 5));
-            var status = i % 3 == 0 ? JobStatuses.Failed : JobStatuses.Succeeded;
+            var status = i % 3 == 0 ? BatchJobStatus.Failed : BatchJobStatus.Succeeded;
             var queue = i % 2 == 0 ? "q-even" : "q-odd";
             jobs.Add(Rows.Job($"id-{(i * 7) % 23:D2}", queue, status, created, name: i < 10 ? $"etl-{i}" : $"train-{i}"));
         }
@@ -88,7 +89,7 @@ public sealed class JobQueriesTests : IDisposable
 
         var walked = await WalkAsync(new JobFilter("q-even", "failed", "train", from, to), limit: 2);
 
-        var expected = jobs.Where(j => j.QueueName == "q-even" && j.Status == JobStatuses.Failed
+        var expected = jobs.Where(j => j.QueueName == "q-even" && j.Status == BatchJobStatus.Failed
                                        && j.JobName.StartsWith("train", StringComparison.Ordinal)
                                        && j.CreatedAtMs >= from && j.CreatedAtMs < to)
             .Select(j => j.JobId).Order(StringComparer.Ordinal).ToList();
@@ -101,10 +102,10 @@ public sealed class JobQueriesTests : IDisposable
     {
         var jobs = SeedTies();
 
-        var page = await _queries.ListAsync(new JobFilter(Status: JobStatuses.Failed), limit: 500);
+        var page = await _queries.ListAsync(new JobFilter(Status: BatchJobStatus.Failed), limit: 500);
 
-        Assert.Equal(jobs.Count(j => j.Status == JobStatuses.Failed), page.Items.Count);
-        Assert.All(page.Items, j => Assert.Equal(JobStatuses.Failed, j.Status));
+        Assert.Equal(jobs.Count(j => j.Status == BatchJobStatus.Failed), page.Items.Count);
+        Assert.All(page.Items, j => Assert.Equal(BatchJobStatus.Failed, j.Status));
     }
 
     [Theory]
@@ -151,15 +152,15 @@ public sealed class JobQueriesTests : IDisposable
     [Fact]
     public async Task GetJobAsync_ArrayParentWithAttempts_ReturnsOrderedAttemptsAndChildCounts()
     {
-        var parent = Rows.Job("parent", "q", JobStatuses.Running, Rows.Now.AddHours(-1));
+        var parent = Rows.Job("parent", "q", BatchJobStatus.Running, Rows.Now.AddHours(-1));
         parent.ArraySize = 3;
-        var c0 = Rows.Job("parent:0", "q", JobStatuses.Succeeded, Rows.Now.AddHours(-1));
+        var c0 = Rows.Job("parent:0", "q", BatchJobStatus.Succeeded, Rows.Now.AddHours(-1));
         c0.ArrayParentId = "parent";
         c0.ArrayIndex = 0;
-        var c1 = Rows.Job("parent:1", "q", JobStatuses.Succeeded, Rows.Now.AddHours(-1));
+        var c1 = Rows.Job("parent:1", "q", BatchJobStatus.Succeeded, Rows.Now.AddHours(-1));
         c1.ArrayParentId = "parent";
         c1.ArrayIndex = 1;
-        var c2 = Rows.Job("parent:2", "q", JobStatuses.Running, Rows.Now.AddHours(-1));
+        var c2 = Rows.Job("parent:2", "q", BatchJobStatus.Running, Rows.Now.AddHours(-1));
         c2.ArrayParentId = "parent";
         c2.ArrayIndex = 2;
         _db.Add(parent, c0, c1, c2,
@@ -174,8 +175,8 @@ public sealed class JobQueriesTests : IDisposable
         Assert.Equal(137, detail.Attempts[0].ExitCode);
         Assert.NotNull(detail.ArrayChildren);
         Assert.Equal(3, detail.ArrayChildren.Stored);
-        Assert.Equal(2, detail.ArrayChildren.CountsByStatus[JobStatuses.Succeeded]);
-        Assert.Equal(1, detail.ArrayChildren.CountsByStatus[JobStatuses.Running]);
+        Assert.Equal(2, detail.ArrayChildren.CountsByStatus[BatchJobStatus.Succeeded]);
+        Assert.Equal(1, detail.ArrayChildren.CountsByStatus[BatchJobStatus.Running]);
         Assert.Null(detail.ArrayParent);
         Assert.NotNull(child?.ArrayParent);
         Assert.Equal("parent", child.ArrayParent.JobId);

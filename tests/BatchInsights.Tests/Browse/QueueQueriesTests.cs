@@ -1,3 +1,4 @@
+using BatchInsights.Core.Aws;
 using BatchInsights.Core.Browse;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -17,17 +18,17 @@ public sealed class QueueQueriesTests : IDisposable
     public async Task ListAsync_CountsByStatusAndCeNames_FromStoredRows()
     {
         _db.Add(Rows.Ce("ce-spot", "SPOT"), Rows.Ce("ce-od"), Rows.Queue("main", "ce-spot", "ce-od"),
-            Rows.Job("1", "main", JobStatuses.Running, Rows.Now.AddMinutes(-5)),
-            Rows.Job("2", "main", JobStatuses.Running, Rows.Now.AddMinutes(-4)),
-            Rows.Job("3", "main", JobStatuses.Failed, Rows.Now.AddMinutes(-3)),
-            Rows.Job("4", "other", JobStatuses.Failed, Rows.Now.AddMinutes(-3)));
+            Rows.Job("1", "main", BatchJobStatus.Running, Rows.Now.AddMinutes(-5)),
+            Rows.Job("2", "main", BatchJobStatus.Running, Rows.Now.AddMinutes(-4)),
+            Rows.Job("3", "main", BatchJobStatus.Failed, Rows.Now.AddMinutes(-3)),
+            Rows.Job("4", "other", BatchJobStatus.Failed, Rows.Now.AddMinutes(-3)));
 
         var queue = Assert.Single(await Queries().ListAsync());
 
         Assert.Equal(["ce-spot", "ce-od"], queue.ComputeEnvironments);
-        Assert.Equal(2, queue.Count(JobStatuses.Running));
-        Assert.Equal(1, queue.Count(JobStatuses.Failed));
-        Assert.Equal(0, queue.Count(JobStatuses.Runnable));
+        Assert.Equal(2, queue.Count(BatchJobStatus.Running));
+        Assert.Equal(1, queue.Count(BatchJobStatus.Failed));
+        Assert.Equal(0, queue.Count(BatchJobStatus.Runnable));
         Assert.False(queue.Stuck);
     }
 
@@ -35,9 +36,9 @@ public sealed class QueueQueriesTests : IDisposable
     public async Task ListAsync_OldRunnableJob_FlagsOnlyThatQueueWithAge()
     {
         _db.Add(Rows.Ce("ce"), Rows.Queue("stuck", "ce"), Rows.Queue("fine", "ce"),
-            Rows.Job("old", "stuck", JobStatuses.Runnable, Rows.Now.AddMinutes(-45)),
-            Rows.Job("new", "stuck", JobStatuses.Runnable, Rows.Now.AddMinutes(-1)),
-            Rows.Job("ok", "fine", JobStatuses.Runnable, Rows.Now.AddMinutes(-10)));
+            Rows.Job("old", "stuck", BatchJobStatus.Runnable, Rows.Now.AddMinutes(-45)),
+            Rows.Job("new", "stuck", BatchJobStatus.Runnable, Rows.Now.AddMinutes(-1)),
+            Rows.Job("ok", "fine", BatchJobStatus.Runnable, Rows.Now.AddMinutes(-10)));
 
         var queues = (await Queries().ListAsync()).ToDictionary(q => q.Name);
 

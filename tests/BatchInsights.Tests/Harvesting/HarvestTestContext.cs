@@ -91,9 +91,9 @@ internal sealed class HarvestTestContext : IAsyncDisposable
     public Task<string> DumpAsync(bool includeJobHarvestedAt) => DumpAsync(Db, includeJobHarvestedAt);
 
     /// <inheritdoc cref="DumpAsync(bool)"/>
-    public static async Task<string> DumpAsync(IDbContextFactory<BatchInsightsDbContext> dbFactory, bool includeJobHarvestedAt)
+    public static async Task<string> DumpAsync(IDbContextFactory<BatchInsightsDbContext> factory, bool includeJobHarvestedAt)
     {
-        await using var db = await dbFactory.CreateDbContextAsync();
+        await using var db = await factory.CreateDbContextAsync();
         var text = new StringBuilder();
         foreach (var ce in await db.ComputeEnvironments.AsNoTracking().OrderBy(x => x.Arn).ToListAsync())
         {

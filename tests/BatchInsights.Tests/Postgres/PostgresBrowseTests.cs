@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using BatchInsights.Core.Aws;
 using BatchInsights.Core.Browse;
 using BatchInsights.Core.Data;
 using BatchInsights.Tests.Browse;
@@ -80,7 +81,7 @@ public sealed class PostgresBrowseTests(PostgresServerFixture server) : IAsyncLi
         Assert.Equal(Json(onSqlite.Select(SortedCounts)), Json(onPostgres.Select(SortedCounts)));
         Assert.Equal(["etl", "Zeta", "analytics", "ml_train"], onPostgres.Select(q => q.Name));
         var etl = onPostgres[0];
-        Assert.Equal(_jobs.Count(j => j.QueueName == "etl" && j.Status == JobStatuses.Runnable), etl.Count(JobStatuses.Runnable));
+        Assert.Equal(_jobs.Count(j => j.QueueName == "etl" && j.Status == BatchJobStatus.Runnable), etl.Count(BatchJobStatus.Runnable));
         Assert.True(etl.Stuck);
         Assert.Equal(
             await new QueueQueries(_sqlite.Factory, time, options).ListNamesAsync(),
@@ -126,7 +127,7 @@ public sealed class PostgresBrowseTests(PostgresServerFixture server) : IAsyncLi
             var job = Rows.Job(
                 string.Create(CultureInfo.InvariantCulture, $"job-{(i * 37) % 160:D3}"),
                 queues[i % queues.Length],
-                JobStatuses.All[i % JobStatuses.All.Count],
+                BatchJobStatus.All[i % BatchJobStatus.All.Count],
                 created,
                 names[i % names.Length] + i.ToString(CultureInfo.InvariantCulture));
             job.StartedAtMs = job.CreatedAtMs + 1_000;
@@ -135,13 +136,13 @@ public sealed class PostgresBrowseTests(PostgresServerFixture server) : IAsyncLi
         }
 
         var parentCreated = Rows.Now.AddMinutes(-10);
-        var parent = Rows.Job("arr-parent", "etl", JobStatuses.Running, parentCreated, "train-array");
+        var parent = Rows.Job("arr-parent", "etl", BatchJobStatus.Running, parentCreated, "train-array");
         parent.ArraySize = 5;
         jobs.Add(parent);
         for (var index = 0; index < 5; index++)
         {
             var child = Rows.Job(string.Create(CultureInfo.InvariantCulture, $"arr-parent:{index}"), "etl",
-                index < 3 ? JobStatuses.Succeeded : JobStatuses.Running, parentCreated, "train-array");
+                index < 3 ? BatchJobStatus.Succeeded : BatchJobStatus.Running, parentCreated, "train-array");
             child.ArrayParentId = "arr-parent";
             child.ArrayIndex = index;
             child.FromSummary = true;
@@ -168,7 +169,7 @@ public sealed class PostgresBrowseTests(PostgresServerFixture server) : IAsyncLi
     {
         var matching = _jobs.Where(j =>
             (filter.Queue is null || j.QueueName == filter.Queue)
-            && (filter.Status is null || j.Status == JobStatuses.Normalize(filter.Status))
+            && (filter.Status is null || j.Status == BatchJobStatus.Normalize(filter.Status))
             && (filter.NamePrefix is null || j.JobName.StartsWith(filter.NamePrefix, StringComparison.OrdinalIgnoreCase))
             && j.CreatedAtMs >= filter.CreatedFromMs && j.CreatedAtMs < filter.CreatedToMs);
         var ordered = filter.Sort == JobSort.CreatedAsc

@@ -1,13 +1,10 @@
 using System.Globalization;
 using BatchInsights.Core.Data;
 using BatchInsights.Core.Harvesting;
-using BatchInsights.Sandbox;
-using BatchInsights.Tests.Aws;
-using BatchInsights.Tests.Browse;
 using BatchInsights.Tests.Harvesting;
+using BatchInsights.Tests.Integration;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 
 namespace BatchInsights.Tests.Postgres;
 
@@ -16,32 +13,25 @@ namespace BatchInsights.Tests.Postgres;
 /// same frozen sandbox clock: both databases must end with the same rows.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresHarvestTests(PostgresServerFixture server) : IAsyncLifetime, IDisposable
+public sealed class PostgresHarvestTests(PostgresServerFixture server) : IAsyncLifetime
 {
-    /// <summary>The sandbox and harvester clock; the sandbox's history ends here.</summary>
-    public static readonly DateTimeOffset Start = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
-
-    private readonly FakeTimeProvider _clock = new(Start);
-    private readonly TestDatabase _sqlite = new();
-    private SandboxServer _sandbox = null!;
+    private SandboxHarness _sandbox = null!;
+    private HarvestDatabase _sqlite = null!;
     private PostgresTestDatabase _postgres = null!;
 
     public async Task InitializeAsync()
     {
-        // A generous request budget: the sandbox's token bucket would otherwise wait on a clock that never moves.
-        _sandbox = await SandboxServer.StartAsync(
-            new SandboxSettings { Port = 0, TargetJobCount = 5_000, TimeProvider = _clock, RequestsPerSecond = 10_000, Burst = 10_000 },
-            CancellationToken.None);
+        _sandbox = await SandboxHarness.StartAsync();
+        _sqlite = await HarvestDatabase.CreateAsync();
         _postgres = await server.CreateMigratedDatabaseAsync();
     }
 
     public async Task DisposeAsync()
     {
         await _postgres.DisposeAsync();
+        await _sqlite.DisposeAsync();
         await _sandbox.DisposeAsync();
     }
-
-    public void Dispose() => _sqlite.Dispose();
 
     [Fact]
     public async Task HarvestAsync_SameSandboxIntoPostgresAndSqlite_StoresSameRows()
@@ -49,15 +39,14 @@ public sealed class PostgresHarvestTests(PostgresServerFixture server) : IAsyncL
         var first = await HarvestAsync(_postgres.Factory);
         var firstSqlite = await HarvestAsync(_sqlite.Factory);
         var afterFirst = await HarvestTestContext.DumpAsync(_postgres.Factory, includeJobHarvestedAt: true);
-        Assert.Equal(await HarvestTestContext.DumpAsync(_sqlite.Factory, includeJobHarvestedAt: true), afterFirst);
+        Assert.Equal(await _sqlite.DumpAsync(), afterFirst);
 
         // Two hours later running jobs finished and new ones arrived: the incremental run updates rows on both alike.
-        _clock.Advance(TimeSpan.FromHours(2));
+        _sandbox.Clock.Advance(TimeSpan.FromHours(2));
         var second = await HarvestAsync(_postgres.Factory);
         var secondSqlite = await HarvestAsync(_sqlite.Factory);
 
-        Assert.Equal(await HarvestTestContext.DumpAsync(_sqlite.Factory, includeJobHarvestedAt: true),
-            await HarvestTestContext.DumpAsync(_postgres.Factory, includeJobHarvestedAt: true));
+        Assert.Equal(await _sqlite.DumpAsync(), await HarvestTestContext.DumpAsync(_postgres.Factory, includeJobHarvestedAt: true));
         Assert.Equal(Counters(firstSqlite), Counters(first));
         Assert.Equal(Counters(secondSqlite), Counters(second));
         Assert.True(first.JobsWritten > 1_000, $"The first harvest wrote only {first.JobsWritten} jobs.");
@@ -81,11 +70,13 @@ public sealed class PostgresHarvestTests(PostgresServerFixture server) : IAsyncL
             await db.HarvestRuns.AsNoTracking().OrderBy(r => r.Id).Select(r => r.Outcome).ToListAsync());
     }
 
-    private async Task<HarvestRunRow> HarvestAsync(IDbContextFactory<BatchInsightsDbContext> db)
+    /// <summary>One run with a fresh client (its call counters start at zero) on the sandbox's frozen clock.</summary>
+    private async Task<HarvestRunRow> HarvestAsync(IDbContextFactory<BatchInsightsDbContext> database)
     {
-        var api = TestClients.Batch(_sandbox.BaseAddress);
-        var harvester = new BatchHarvester(db, _ => api, new HarvestNotifier(NullLogger<HarvestNotifier>.Instance), _clock, NullLogger<BatchHarvester>.Instance);
-        var run = await harvester.HarvestAsync(TestClients.Target, CancellationToken.None);
+        var api = _sandbox.NewClient();
+        var harvester = new BatchHarvester(database, _ => api, new HarvestNotifier(NullLogger<HarvestNotifier>.Instance),
+            _sandbox.Clock, NullLogger<BatchHarvester>.Instance);
+        var run = await harvester.HarvestAsync(SandboxHarness.Target, CancellationToken.None);
         Assert.Equal(HarvestOutcome.Succeeded, run.Outcome);
         return run;
     }

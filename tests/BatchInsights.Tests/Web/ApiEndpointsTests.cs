@@ -1,3 +1,4 @@
+using BatchInsights.Core.Aws;
 using BatchInsights.Core.Browse;
 using BatchInsights.Core.Data;
 using BatchInsights.Tests.Browse;
@@ -39,9 +40,9 @@ public sealed class ApiEndpointsTests : IDisposable
     [Fact]
     public async Task GetJobsAsync_NextCursor_LeadsToTheRemainingJobs()
     {
-        _db.Add(Rows.Job("a", "q", JobStatuses.Failed, Rows.Now.AddMinutes(-1)),
-            Rows.Job("b", "q", JobStatuses.Failed, Rows.Now.AddMinutes(-2)),
-            Rows.Job("c", "q", JobStatuses.Succeeded, Rows.Now.AddMinutes(-3)));
+        _db.Add(Rows.Job("a", "q", BatchJobStatus.Failed, Rows.Now.AddMinutes(-1)),
+            Rows.Job("b", "q", BatchJobStatus.Failed, Rows.Now.AddMinutes(-2)),
+            Rows.Job("c", "q", BatchJobStatus.Succeeded, Rows.Now.AddMinutes(-3)));
 
         var first = Assert.IsType<Ok<JobPage>>((await Jobs(status: "failed", limit: "1")).Result).Value!;
         var second = Assert.IsType<Ok<JobPage>>((await Jobs(status: "failed", limit: "1", after: first.Next)).Result).Value!;

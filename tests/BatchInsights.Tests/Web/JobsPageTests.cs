@@ -1,3 +1,4 @@
+using BatchInsights.Core.Aws;
 using BatchInsights.Core.Browse;
 using BatchInsights.Core.Data;
 using BatchInsights.Tests.Browse;
@@ -13,7 +14,7 @@ public sealed class JobsPageTests : UiTestContext
     private List<JobRow> Seed()
     {
         var jobs = Enumerable.Range(0, 60)
-            .Select(i => Rows.Job($"job-{i:D2}", i % 2 == 0 ? "even" : "odd", i % 3 == 0 ? JobStatuses.Failed : JobStatuses.Succeeded,
+            .Select(i => Rows.Job($"job-{i:D2}", i % 2 == 0 ? "even" : "odd", i % 3 == 0 ? BatchJobStatus.Failed : BatchJobStatus.Succeeded,
                 Rows.Now.AddMinutes(-i)))
             .ToList();
         Db.Add(Rows.Queue("even"), Rows.Queue("odd"));
@@ -62,7 +63,7 @@ public sealed class JobsPageTests : UiTestContext
 
         var page = RenderPage<JobsPage>();
 
-        var expected = jobs.Where(j => j.Status == JobStatuses.Failed && j.QueueName == "even").Select(j => j.JobId);
+        var expected = jobs.Where(j => j.Status == BatchJobStatus.Failed && j.QueueName == "even").Select(j => j.JobId);
         page.WaitForAssertion(() => Assert.Equal(expected, RowIds(page)));
     }
 
@@ -75,12 +76,12 @@ public sealed class JobsPageTests : UiTestContext
 
         // What MudSelect does when the user picks an item.
         var statusFilter = page.FindComponents<MudSelect<string>>().Single(s => s.Instance.Label == "Status");
-        await page.InvokeAsync(() => statusFilter.Instance.ValueChanged.InvokeAsync(JobStatuses.Failed));
+        await page.InvokeAsync(() => statusFilter.Instance.ValueChanged.InvokeAsync(BatchJobStatus.Failed));
 
         Assert.Contains("status=FAILED", Navigation.Uri, StringComparison.Ordinal);
         page.WaitForAssertion(() => Assert.Equal(
-            jobs.Where(j => j.Status == JobStatuses.Failed).Select(j => j.JobId), RowIds(page)));
-        Assert.All(page.FindAll("[data-testid=job-row]"), r => Assert.Equal(JobStatuses.Failed, r.GetAttribute("data-status")));
+            jobs.Where(j => j.Status == BatchJobStatus.Failed).Select(j => j.JobId), RowIds(page)));
+        Assert.All(page.FindAll("[data-testid=job-row]"), r => Assert.Equal(BatchJobStatus.Failed, r.GetAttribute("data-status")));
     }
 
     [Fact]

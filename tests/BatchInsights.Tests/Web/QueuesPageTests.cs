@@ -1,3 +1,4 @@
+using BatchInsights.Core.Aws;
 using BatchInsights.Core.Browse;
 using BatchInsights.Tests.Browse;
 using BatchInsights.Web.Components.Pages.Queues;
@@ -11,8 +12,8 @@ public sealed class QueuesPageTests : UiTestContext
     public void Render_OneStuckQueue_WarnsOnlyForThatQueueWithReason()
     {
         Db.Add(Rows.Ce("ce"), Rows.Queue("stuck", "ce"), Rows.Queue("healthy", "ce"),
-            Rows.Job("s1", "stuck", JobStatuses.Runnable, Rows.Now.AddHours(-2)),
-            Rows.Job("h1", "healthy", JobStatuses.Runnable, Rows.Now.AddMinutes(-5)));
+            Rows.Job("s1", "stuck", BatchJobStatus.Runnable, Rows.Now.AddHours(-2)),
+            Rows.Job("h1", "healthy", BatchJobStatus.Runnable, Rows.Now.AddMinutes(-5)));
 
         var page = RenderPage<QueuesPage>();
 
@@ -26,17 +27,17 @@ public sealed class QueuesPageTests : UiTestContext
     public void Render_JobsInSeveralStatuses_ShowsCountsPerQueueAndStatus()
     {
         Db.Add(Rows.Ce("ce"), Rows.Queue("main", "ce"), Rows.Queue("idle", "ce"),
-            Rows.Job("1", "main", JobStatuses.Running, Rows.Now.AddMinutes(-3)),
-            Rows.Job("2", "main", JobStatuses.Running, Rows.Now.AddMinutes(-2)),
-            Rows.Job("3", "main", JobStatuses.Failed, Rows.Now.AddMinutes(-1)));
+            Rows.Job("1", "main", BatchJobStatus.Running, Rows.Now.AddMinutes(-3)),
+            Rows.Job("2", "main", BatchJobStatus.Running, Rows.Now.AddMinutes(-2)),
+            Rows.Job("3", "main", BatchJobStatus.Failed, Rows.Now.AddMinutes(-1)));
 
         var page = RenderPage<QueuesPage>();
 
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=queue-row]").Count));
-        Assert.Equal("2", Count(page, "main", JobStatuses.Running));
-        Assert.Equal("1", Count(page, "main", JobStatuses.Failed));
-        Assert.Equal("0", Count(page, "main", JobStatuses.Succeeded));
-        Assert.Equal("0", Count(page, "idle", JobStatuses.Running));
+        Assert.Equal("2", Count(page, "main", BatchJobStatus.Running));
+        Assert.Equal("1", Count(page, "main", BatchJobStatus.Failed));
+        Assert.Equal("0", Count(page, "main", BatchJobStatus.Succeeded));
+        Assert.Equal("0", Count(page, "idle", BatchJobStatus.Running));
         Assert.Empty(page.FindAll("[data-testid=queue-stuck-warning]"));
     }
 
@@ -48,7 +49,7 @@ public sealed class QueuesPageTests : UiTestContext
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=queue-row]")));
         Assert.Empty(page.FindAll("[data-testid=queue-stuck-warning]"));
 
-        Db.Add(Rows.Job("late", "main", JobStatuses.Runnable, Rows.Now.AddHours(-1)));
+        Db.Add(Rows.Job("late", "main", BatchJobStatus.Runnable, Rows.Now.AddHours(-1)));
         DataChanged.Raise();
 
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=queue-stuck-warning]")));

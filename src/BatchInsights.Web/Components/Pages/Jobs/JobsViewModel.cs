@@ -1,3 +1,4 @@
+using BatchInsights.Core.Aws;
 using BatchInsights.Core.Browse;
 
 namespace BatchInsights.Web.Components.Pages.Jobs;
@@ -77,7 +78,7 @@ public sealed class JobsViewModel(JobQueries queries)
     /// <summary>Builds a filter from URL values; unreadable times are dropped (a hand-edited URL must not break the page).</summary>
     public static JobFilter FromQuery(string? queue, string? status, string? name, string? from, string? to, string? sort) => new(
         Blank(queue),
-        Blank(status) is { } s ? JobStatuses.Normalize(s) ?? s : null,
+        Blank(status) is { } s ? BatchJobStatus.Normalize(s) ?? s : null,
         Blank(name),
         BrowseFormat.TryParseTime(from, out var f) ? f : null,
         BrowseFormat.TryParseTime(to, out var t) ? t : null,

@@ -1,0 +1,39 @@
+using BatchInsights.Core.Aws;
+using BatchInsights.Core.Data;
+
+namespace BatchInsights.Tests.Integration;
+
+public sealed class SandboxClockTests
+{
+    [Fact]
+    public async Task HarvestAsync_TwoHoursLater_AddsNewJobsFinishesRunningOnesAndNeverGoesBackwards()
+    {
+        await using var harness = await SandboxHarness.StartAsync();
+        await using var database = await HarvestDatabase.CreateAsync();
+        var client = harness.NewClient();
+        await harness.HarvestAsync(database, client);
+        var before = (await database.JobsAsync()).ToDictionary(j => j.JobId);
+        var firstRunAtMs = harness.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+        harness.Clock.Advance(TimeSpan.FromHours(2));
+        var run = await harness.HarvestAsync(database, client);
+
+        var after = await database.JobsAsync();
+        ListedAccount.AssertSameJobs(await ListedAccount.ListEverythingAsync(client), ListedAccount.AsListed(after));
+        Assert.Equal(HarvestOutcome.Succeeded, run.Outcome);
+        Assert.Contains(after, j => j.CreatedAtMs > firstRunAtMs && j.ArrayParentId is null);
+        var backwards = after.Where(j => before.TryGetValue(j.JobId, out var old) && BatchJobStatus.Rank(j.Status) < BatchJobStatus.Rank(old.Status)).ToList();
+        Assert.Empty(backwards.Select(j => $"{j.JobId}: {before[j.JobId].Status} -> {j.Status}"));
+        Assert.Equal(before.Count, after.Count(j => before.ContainsKey(j.JobId)));
+
+        // Top-level jobs running two hours ago: stored as DescribeJobs reports them now, most of them finished.
+        var wereRunning = before.Values.Where(j => j.Status == BatchJobStatus.Running && j.ArrayParentId is null).Select(j => j.JobId).ToList();
+        Assert.NotEmpty(wereRunning);
+        var now = await client.DescribeJobsAsync(wereRunning, CancellationToken.None);
+        var stored = after.ToDictionary(j => j.JobId);
+        Assert.Equal(
+            now.Select(j => (j.JobId, j.Status, j.IsTerminal, j.StoppedAtMs, j.Attempts.Count)).OrderBy(x => x.JobId, StringComparer.Ordinal),
+            wereRunning.Order(StringComparer.Ordinal).Select(id => stored[id]).Select(j => (j.JobId, j.Status, j.IsTerminal, j.StoppedAtMs, j.AttemptCount)));
+        Assert.Contains(now, j => j.IsTerminal);
+    }
+}
