@@ -67,8 +67,12 @@ public sealed class JobQueries(IDbContextFactory<BatchInsightsDbContext> dbFacto
 
         if (!string.IsNullOrWhiteSpace(filter.NamePrefix))
         {
-            var prefix = filter.NamePrefix.Trim();
-            query = query.Where(j => j.JobName.StartsWith(prefix));
+            // Case-insensitive, as AWS's JOB_NAME filter. SQLite's LIKE ignores ASCII case but PostgreSQL's does not,
+            // so both sides are upper-cased (job names are ASCII: letters, digits, '-' and '_').
+            var prefix = filter.NamePrefix.Trim().ToUpperInvariant();
+#pragma warning disable CA1862 // EF translates ToUpper() to SQL upper(); StringComparison overloads do not translate.
+            query = query.Where(j => j.JobName.ToUpper().StartsWith(prefix));
+#pragma warning restore CA1862
         }
 
         if (filter.CreatedFromMs is { } from)

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace BatchInsights.Core.Data;
 
@@ -16,4 +17,17 @@ public sealed class BatchInsightsDbContext(DbContextOptions<BatchInsightsDbConte
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BatchInsightsDbContext).Assembly);
     }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+        // Every stored DateTime is UTC. PostgreSQL (timestamptz) gives it back as Kind Utc, SQLite (text) as
+        // Unspecified, which JSON then writes without its 'Z': mark it Utc on read so both providers agree.
+        // Writes stay as they are, so PostgreSQL still rejects a non-UTC time instead of shifting it.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcOnReadConverter>();
+    }
+
+    private sealed class UtcOnReadConverter() : ValueConverter<DateTime, DateTime>(
+        v => v,
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 }
