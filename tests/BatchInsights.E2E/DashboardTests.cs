@@ -49,6 +49,7 @@ public sealed class DashboardTests(AppProcessFixture app) : IClassFixture<AppPro
 
         // Jobs: filter by status through the UI; the filter lands in the URL and every row has that status.
         await page.GotoAsync("/jobs");
+        await WaitUntilInteractiveAsync(page);
         await Assertions.Expect(page.GetByTestId("job-row").First).ToBeVisibleAsync();
         await page.GetByTestId("jobs-status-filter").ClickAsync();
         await page.GetByRole(AriaRole.Option, new PageGetByRoleOptions { Name = "FAILED", Exact = true }).ClickAsync();
@@ -66,6 +67,10 @@ public sealed class DashboardTests(AppProcessFixture app) : IClassFixture<AppPro
         Assert.True(await page.GetByTestId("job-attempt-row").CountAsync() >= 1, "a FAILED job has at least one attempt");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("3-job-detail.png"), FullPage = true });
     }
+
+    /// <summary>Rows are visible in the prerendered HTML before the circuit can handle a click; wait for it.</summary>
+    private static Task WaitUntilInteractiveAsync(IPage page) =>
+        page.GetByTestId("interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
 
     private static string Shot(string name) => Path.Combine(AppProcessFixture.ArtifactsDirectory, name);
 }
