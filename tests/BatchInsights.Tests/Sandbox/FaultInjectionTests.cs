@@ -15,20 +15,20 @@ public sealed class FaultInjectionTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // The default scenario with a faults section added in front.
+        // The default scenario with its (empty) faults section filled in.
         using var stream = typeof(SandboxServer).Assembly.GetManifestResourceStream(ScenarioLoader.DefaultResourceName)!;
         var text = await new StreamReader(stream).ReadToEndAsync();
         var faults = """
-            {
-              "faults": {
+            "faults": {
                 "DescribeSpotPriceHistory": { "accessDenied": true },
                 "DescribeInstanceTypes": { "throttleShare": 1 },
                 "ListJobs": { "errorShare": 1 },
                 "DescribeJobQueues": { "accessDenied": true }
-              },
+              }
             """;
+        Assert.Contains("\"faults\": {}", text, StringComparison.Ordinal);
         var path = Path.Combine(_dir, "faults.json");
-        await File.WriteAllTextAsync(path, faults + text[(text.IndexOf('{', StringComparison.Ordinal) + 1)..]);
+        await File.WriteAllTextAsync(path, text.Replace("\"faults\": {}", faults, StringComparison.Ordinal));
         _server = await SandboxServer.StartAsync(new SandboxSettings
         {
             ScenarioPath = path,
