@@ -101,7 +101,7 @@ public sealed class SandboxServer : IAsyncDisposable
         var throttle = new RequestThrottle(settings.RequestsPerSecond, settings.Burst, settings.ThrottleShare);
         app.UseAwsGuards(throttle, new FaultInjector(scenario.Faults), scenario.AccountId);
         app.MapBatch(account);
-        var ec2 = new Ec2Account(scenario, settings.TimeProvider, settings.Seed);
+        var ec2 = new Ec2Account(scenario, account.SpotMarket, settings.TimeProvider);
         // POST / carries the query protocols (EC2: form with Action) and, later, JSON 1.1 services (X-Amz-Target).
         app.MapPost("/", ctx => Ec2Query.IsEc2Request(ctx.Request)
             ? Ec2Query.HandleAsync(ctx, ec2)

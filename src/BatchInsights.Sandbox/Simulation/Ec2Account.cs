@@ -5,13 +5,22 @@ internal sealed class Ec2Account
 {
     private readonly TimeProvider _time;
 
-    public Ec2Account(Scenario scenario, TimeProvider time, int? seedOverride = null)
+    /// <param name="market">The account's Spot market, shared with the Batch simulation (its reclaims follow the prices).</param>
+    public Ec2Account(Scenario scenario, SpotMarket market, TimeProvider time)
     {
         _time = time;
         Region = scenario.Region;
-        Zones = scenario.AvailabilityZones ?? Ec2Data.Default.DefaultZones(scenario.Region);
-        // The pools listed without an instance-type filter: every type the scenario's EC2/Spot CEs may launch
-        // ("optimal" expands to c5/m5/r5 as in the Batch simulation). Other types get pools when asked for by name.
+        Zones = market.Zones;
+        Market = market;
+    }
+
+    /// <summary>
+    /// The scenario's Spot market. Pools listed without an instance-type filter: every type the scenario's EC2/Spot CEs
+    /// may launch ("optimal" expands to c5/m5/r5 as in the Batch simulation); other types get pools when named.
+    /// </summary>
+    public static SpotMarket CreateMarket(Scenario scenario, int seed)
+    {
+        var zones = scenario.AvailabilityZones ?? Ec2Data.Default.DefaultZones(scenario.Region);
         var types = scenario.ComputeEnvironments
             .Where(c => !c.Type.StartsWith("FARGATE", StringComparison.Ordinal))
             .SelectMany(c => InstanceCatalog.Default.Expand(c.InstanceTypes))
@@ -19,7 +28,7 @@ internal sealed class Ec2Account
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .ToList();
-        Market = new SpotMarket(seedOverride ?? scenario.Seed, Region, Zones, types);
+        return new SpotMarket(seed, scenario.Region, zones, types);
     }
 
     public string Region { get; }
