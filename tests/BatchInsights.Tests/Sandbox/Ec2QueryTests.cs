@@ -246,4 +246,38 @@ public sealed class Ec2QueryTests(SandboxFixture fixture) : IClassFixture<Sandbo
         Assert.Contains("<Code>AuthFailure</Code>", body, StringComparison.Ordinal);
         Assert.Contains("<RequestID>", body, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task PostRoot_WithXAmzTarget_IsNotTakenForEc2()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Server.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/")
+        {
+            Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/x-amz-json-1.1"),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", SandboxClient.DummyAuthorization);
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", "AWSPriceListService.GetProducts");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("UnknownOperationException", response.Headers.GetValues("x-amzn-ErrorType").Single());
+    }
+
+    [Fact]
+    public async Task Ec2Call_UnknownAction_FailsWithInvalidAction()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Server.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["Action"] = "RunInstances", ["Version"] = "2016-11-15" }),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", SandboxClient.DummyAuthorization);
+
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("<Code>InvalidAction</Code>", body, StringComparison.Ordinal);
+    }
 }
