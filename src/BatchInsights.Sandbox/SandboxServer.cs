@@ -41,7 +41,7 @@ public sealed record SandboxSettings
     public double ThrottleShare { get; init; }
 }
 
-/// <summary>A running sandbox AWS account on loopback, speaking AWS Batch's REST-JSON protocol.</summary>
+/// <summary>A running sandbox AWS account on loopback, speaking AWS Batch's REST-JSON and EC2's Query protocols.</summary>
 public sealed class SandboxServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -99,33 +99,13 @@ public sealed class SandboxServer : IAsyncDisposable
         builder.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{settings.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         var app = builder.Build();
         var throttle = new RequestThrottle(settings.RequestsPerSecond, settings.Burst, settings.ThrottleShare);
-        app.Use(async (ctx, next) =>
-        {
-            ctx.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
-            var auth = ctx.Request.Headers.Authorization.ToString();
-            if (auth.Length == 0)
-            {
-                await AwsJson.WriteErrorAsync(ctx, 403, "MissingAuthenticationTokenException", "Missing Authentication Token");
-                return;
-            }
-
-            // The sandbox has no secrets to check a signature against, but it insists on a SigV4-shaped header.
-            if (!auth.StartsWith("AWS4-HMAC-SHA256 Credential=", StringComparison.Ordinal) || !auth.Contains("Signature=", StringComparison.Ordinal))
-            {
-                await AwsJson.WriteErrorAsync(ctx, 403, "IncompleteSignatureException",
-                    "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters (AWS4-HMAC-SHA256).");
-                return;
-            }
-
-            if (!throttle.TryAcquire())
-            {
-                await AwsJson.WriteErrorAsync(ctx, 429, "TooManyRequestsException", "Too Many Requests");
-                return;
-            }
-
-            await next(ctx);
-        });
+        app.UseAwsGuards(throttle, new FaultInjector(scenario.Faults), scenario.AccountId);
         app.MapBatch(account);
+        var ec2 = new Ec2Account(scenario, account.SpotMarket, settings.TimeProvider);
+        // POST / carries the query protocols (EC2: form with Action) and, later, JSON 1.1 services (X-Amz-Target).
+        app.MapPost("/", ctx => Ec2Query.IsEc2Request(ctx.Request)
+            ? Ec2Query.HandleAsync(ctx, ec2)
+            : AwsJson.WriteErrorAsync(ctx, 400, "UnknownOperationException", "The sandbox serves no JSON 1.1 operation yet."));
         app.MapFallback(ctx => AwsJson.WriteErrorAsync(ctx, 404, "UnknownOperationException",
             $"No operation matches {ctx.Request.Method} {ctx.Request.Path}."));
         await app.StartAsync(cancellationToken);

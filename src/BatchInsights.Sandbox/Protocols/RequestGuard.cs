@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using BatchInsights.Sandbox.Simulation;
+using Microsoft.AspNetCore.Builder;
 
 namespace BatchInsights.Sandbox.Protocols;
 
@@ -29,4 +31,74 @@ internal sealed class RequestThrottle(double ratePerSecond, int burst, double th
             return true;
         }
     }
+}
+
+/// <summary>
+/// What every call goes through before its operation: a request id, the SigV4-shaped Authorization check, the account
+/// throttle and the scenario's injected faults, each answered in the protocol of the call (Batch REST-JSON or EC2 XML).
+/// </summary>
+internal static class RequestGuard
+{
+    public static void UseAwsGuards(this IApplicationBuilder app, RequestThrottle throttle, FaultInjector faults, string accountId) =>
+        app.Use(async (ctx, next) =>
+        {
+            ctx.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+            var isEc2 = Ec2Query.IsEc2Request(ctx.Request);
+            var operation = isEc2
+                ? (await ctx.Request.ReadFormAsync(ctx.RequestAborted))["Action"].ToString()
+                : SandboxOperations.BatchOperationOfPath(ctx.Request.Path);
+
+            Task Fail(int status, string code, string message) =>
+                isEc2 ? Ec2Xml.WriteErrorAsync(ctx, status, code, message) : AwsJson.WriteErrorAsync(ctx, status, code, message);
+
+            var auth = ctx.Request.Headers.Authorization.ToString();
+            if (auth.Length == 0)
+            {
+                await (isEc2
+                    ? Fail(401, "AuthFailure", "AWS was not able to validate the provided access credentials")
+                    : Fail(403, "MissingAuthenticationTokenException", "Missing Authentication Token"));
+                return;
+            }
+
+            // The sandbox has no secrets to check a signature against, but it insists on a SigV4-shaped header.
+            if (!auth.StartsWith("AWS4-HMAC-SHA256 Credential=", StringComparison.Ordinal) || !auth.Contains("Signature=", StringComparison.Ordinal))
+            {
+                await (isEc2
+                    ? Fail(401, "AuthFailure", "AWS was not able to validate the provided access credentials")
+                    : Fail(403, "IncompleteSignatureException",
+                        "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters (AWS4-HMAC-SHA256)."));
+                return;
+            }
+
+            if (!throttle.TryAcquire())
+            {
+                // EC2 answers throttling with 503 RequestLimitExceeded; Batch with 429.
+                await (isEc2 ? Fail(503, "RequestLimitExceeded", "Request limit exceeded.") : Fail(429, "TooManyRequestsException", "Too Many Requests"));
+                return;
+            }
+
+            if (!string.IsNullOrEmpty(operation))
+            {
+                var (fault, latencyMs) = faults.Decide(operation);
+                if (latencyMs > 0) await Task.Delay(latencyMs, ctx.RequestAborted);
+                var service = isEc2 ? "ec2" : "batch";
+                var denied = $"User: arn:aws:iam::{accountId}:user/sandbox is not authorized to perform: {service}:{operation} because no identity-based policy allows the {service}:{operation} action";
+                switch (fault)
+                {
+                    case FaultKind.AccessDenied:
+                        await (isEc2
+                            ? Fail(403, "UnauthorizedOperation", "You are not authorized to perform this operation. " + denied)
+                            : Fail(403, "AccessDeniedException", denied));
+                        return;
+                    case FaultKind.Throttle:
+                        await (isEc2 ? Fail(503, "RequestLimitExceeded", "Request limit exceeded.") : Fail(429, "TooManyRequestsException", "Too Many Requests"));
+                        return;
+                    case FaultKind.ServerError:
+                        await (isEc2 ? Fail(500, "InternalError", "An internal error has occurred.") : Fail(500, "ServerException", "Internal server error"));
+                        return;
+                }
+            }
+
+            await next(ctx);
+        });
 }

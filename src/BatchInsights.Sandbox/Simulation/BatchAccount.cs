@@ -40,6 +40,7 @@ internal sealed partial class BatchAccount : IDisposable
         Scenario = scenario;
         _time = time;
         Seed = seedOverride ?? scenario.Seed;
+        SpotMarket = Ec2Account.CreateMarket(scenario, Seed);
         var trace = WorkloadTrace.Default;
         _rows = trace.Rows;
         _minCreate = _rows[0].CreateOffsetSeconds;
@@ -113,6 +114,9 @@ internal sealed partial class BatchAccount : IDisposable
 
     public Scenario Scenario { get; }
     public int Seed { get; }
+
+    /// <summary>The Spot prices (served over EC2); Spot reclaims are likelier where and when they run high.</summary>
+    public SpotMarket SpotMarket { get; }
     public string AccountId => Scenario.AccountId;
     public string Region => Scenario.Region;
     public double JobsPerDay { get; }
@@ -394,7 +398,7 @@ internal sealed partial class BatchAccount : IDisposable
             var v = rng.NextDouble();
             AttemptOutcome outcome;
             long stopped;
-            if (ce.IsSpot && u < cfg.EffectiveInterruptionRate)
+            if (ce.IsSpot && u < cfg.EffectiveInterruptionRate * ReclaimPressure(ce, typeIndex, t, rng, started))
             {
                 outcome = AttemptOutcome.SpotReclaim;
                 stopped = started + (long)(duration * (0.05 + (0.9 * v)));
@@ -433,6 +437,17 @@ internal sealed partial class BatchAccount : IDisposable
         }
 
         return n;
+    }
+
+    /// <summary>
+    /// The Spot price pressure on the instance an attempt lands on: its pool (type and zone, as DescribeContainerInstances
+    /// derives them) runs high → likelier reclaim. Peeks at the slot the caller draws next, so the draws stay as before.
+    /// </summary>
+    private double ReclaimPressure(ComputeEnvironment ce, short typeIndex, long decisionAt, Rng rng, long startedAt)
+    {
+        var slot = rng.NextInt(InstanceSlots);
+        var zone = (char)('a' + (int)(Hash.Of(InstanceKey(ce.Index, typeIndex, decisionAt / InstanceWindow, slot), 21) % 3));
+        return SpotMarket.ReclaimPressure($"{Region}{zone}", _typeTable[typeIndex].Name, startedAt);
     }
 
     private bool TryPlace(JobQueue queue, JobDefinitionInfo def, in JobRecord job, long t, ref Rng rng, out ComputeEnvironment ce, out short typeIndex)

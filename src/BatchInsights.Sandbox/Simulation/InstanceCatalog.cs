@@ -2,7 +2,15 @@ using System.Globalization;
 
 namespace BatchInsights.Sandbox.Simulation;
 
-internal sealed record InstanceTypeInfo(string Name, string Family, int Vcpus, int MemoryMiB, int Gpus);
+internal sealed record InstanceTypeInfo(string Name, string Family, int Vcpus, int MemoryMiB, int Gpus)
+{
+    public bool CurrentGeneration { get; init; }
+
+    /// <summary>Linux On-Demand $/hour in us-east-1 (karpenter's generated price list); null where unknown.</summary>
+    public double? OnDemandUsd { get; init; }
+
+    public bool SpotSupported { get; init; } = true;
+}
 
 /// <summary>EC2 instance specs (Data/instance-types.csv, from moto 5.2.1's DescribeInstanceTypes data).</summary>
 internal sealed class InstanceCatalog
@@ -23,6 +31,10 @@ internal sealed class InstanceCatalog
     }
 
     public static InstanceCatalog Default => Lazy.Value;
+
+    public IEnumerable<InstanceTypeInfo> All => _byName.Values;
+
+    public InstanceTypeInfo? Find(string name) => _byName.GetValueOrDefault(name);
 
     public bool IsKnownTypeOrFamily(string entry) =>
         entry == "optimal" || _byName.ContainsKey(entry) || _byFamily.ContainsKey(entry);
@@ -52,16 +64,23 @@ internal sealed class InstanceCatalog
         var header = reader.ReadLine()!.Split(',');
         int Col(string name) => Array.IndexOf(header, name);
         int iName = Col("instance_type"), iFamily = Col("family"), iVcpu = Col("vcpu"), iMem = Col("memory_mib"), iGpu = Col("gpu_count");
+        int iCurrent = Col("current_generation"), iUsage = Col("usage_classes"), iPrice = Col("ondemand_usd_per_hour_us_east_1");
         var list = new List<InstanceTypeInfo>();
         while (reader.ReadLine() is { } line)
         {
-            // No field before gpu_count holds a comma, so a plain split is safe for the columns we read.
+            // No field of this file holds a comma (checked: every line has 16 fields), so a plain split is safe.
             var f = line.Split(',');
+            var price = f[iPrice];
             list.Add(new InstanceTypeInfo(
                 f[iName], f[iFamily],
                 int.Parse(f[iVcpu], CultureInfo.InvariantCulture),
                 int.Parse(f[iMem], CultureInfo.InvariantCulture),
-                int.Parse(f[iGpu], CultureInfo.InvariantCulture)));
+                int.Parse(f[iGpu], CultureInfo.InvariantCulture))
+            {
+                CurrentGeneration = f[iCurrent] == "True",
+                SpotSupported = f[iUsage].Contains("spot", StringComparison.Ordinal),
+                OnDemandUsd = price.Length > 0 ? double.Parse(price, CultureInfo.InvariantCulture) : null,
+            });
         }
 
         return new InstanceCatalog(list);

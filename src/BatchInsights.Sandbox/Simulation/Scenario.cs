@@ -22,6 +22,28 @@ public sealed record Scenario
     public IReadOnlyList<ComputeEnvironmentSpec> ComputeEnvironments { get; init; } = [];
     public IReadOnlyList<JobQueueSpec> JobQueues { get; init; } = [];
     public IReadOnlyList<JobDefinitionSpec> JobDefinitions { get; init; } = [];
+
+    /// <summary>The region's AZs (Spot pools, DescribeAvailabilityZones); null = the region's AZs in the offerings data.</summary>
+    public IReadOnlyList<string>? AvailabilityZones { get; init; }
+
+    /// <summary>Injected faults per API operation name ("DescribeSpotPriceHistory", "ListJobs") or "*" for all.</summary>
+    public IReadOnlyDictionary<string, FaultSpec> Faults { get; init; } = new Dictionary<string, FaultSpec>();
+}
+
+/// <summary>Faults one operation suffers; an operation's own entry replaces the "*" entry.</summary>
+public sealed record FaultSpec
+{
+    /// <summary>Share of calls (0..1) refused as throttled (Batch 429 TooManyRequestsException, EC2 503 RequestLimitExceeded).</summary>
+    public double ThrottleShare { get; init; }
+
+    /// <summary>Share of calls (0..1) failing with a 5xx (Batch ServerException, EC2 InternalError).</summary>
+    public double ErrorShare { get; init; }
+
+    /// <summary>Added latency of every call, in real milliseconds.</summary>
+    public int LatencyMs { get; init; }
+
+    /// <summary>Every call is refused as not authorized (Batch AccessDeniedException, EC2 UnauthorizedOperation).</summary>
+    public bool AccessDenied { get; init; }
 }
 
 /// <summary>How Alibaba trace rows become Batch-like jobs.</summary>
@@ -87,6 +109,25 @@ public sealed class ScenarioException : Exception
     public ScenarioException(string message, Exception? inner = null) : base(message, inner) { }
     public ScenarioException() { }
     public ScenarioException(string message) : base(message) { }
+}
+
+/// <summary>The API operations the sandbox serves, by their AWS names.</summary>
+internal static class SandboxOperations
+{
+    public static readonly IReadOnlyList<string> Batch =
+        ["DescribeComputeEnvironments", "DescribeJobQueues", "DescribeJobDefinitions", "ListJobs", "DescribeJobs", "UpdateComputeEnvironment"];
+
+    public static readonly IReadOnlyList<string> Ec2 = ["DescribeInstanceTypes", "DescribeSpotPriceHistory", "DescribeAvailabilityZones"];
+
+    public static IEnumerable<string> All => Batch.Concat(Ec2);
+
+    public static bool IsKnown(string name) => All.Contains(name, StringComparer.Ordinal);
+
+    /// <summary>The Batch operation of a REST path (/v1/describejobs → DescribeJobs); null when none.</summary>
+    public static string? BatchOperationOfPath(string path) =>
+        path.StartsWith("/v1/", StringComparison.Ordinal)
+            ? Batch.FirstOrDefault(o => string.Equals(o, path[4..], StringComparison.OrdinalIgnoreCase))
+            : null;
 }
 
 internal static class ScenarioLoader
@@ -288,6 +329,29 @@ internal static class ScenarioLoader
 
         if (s.JobDefinitions.Count > 0 && s.JobDefinitions.Sum(d => d.Weight) <= 0)
             yield return ("$.jobDefinitions", "the weights must not all be zero.");
+
+        if (s.AvailabilityZones is { } zones)
+        {
+            if (zones.Count == 0) yield return ("$.availabilityZones", "list at least one Availability Zone (or leave the field out).");
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < zones.Count; i++)
+            {
+                var z = zones[i];
+                if (z.Length != s.Region.Length + 1 || !z.StartsWith(s.Region, StringComparison.Ordinal) || !char.IsAsciiLetterLower(z[^1]))
+                    yield return ($"$.availabilityZones[{i}]", $"'{z}' is not an Availability Zone of {s.Region} (e.g. {s.Region}a).");
+                else if (!seen.Add(z)) yield return ($"$.availabilityZones[{i}]", $"'{z}' is listed twice.");
+            }
+        }
+
+        foreach (var (op, f) in s.Faults)
+        {
+            var p = $"$.faults.{op}";
+            if (op != "*" && !SandboxOperations.IsKnown(op))
+                yield return (p, $"'{op}' is not an operation the sandbox serves ({string.Join(", ", SandboxOperations.All)}) or '*'.");
+            if (f.ThrottleShare is < 0 or > 1) yield return ($"{p}.throttleShare", "must be between 0 and 1.");
+            if (f.ErrorShare is < 0 or > 1) yield return ($"{p}.errorShare", "must be between 0 and 1.");
+            if (f.LatencyMs is < 0 or > 60_000) yield return ($"{p}.latencyMs", "must be between 0 and 60,000.");
+        }
     }
 }
 

@@ -75,4 +75,39 @@ public sealed class AwsCliTests(SandboxFixture fixture) : IClassFixture<SandboxF
         Assert.Equal("SPOT_PRICE_CAPACITY_OPTIMIZED", ces["spot-optimal"].GetProperty("computeResources").GetProperty("allocationStrategy").GetString());
         Assert.Equal("FARGATE", ces["fargate"].GetProperty("computeResources").GetProperty("type").GetString());
     }
+
+    [Fact]
+    public async Task AwsCli_DescribeInstanceTypes_M5Large_ParsesSpecs()
+    {
+        var result = await AwsAsync("ec2", "describe-instance-types", "--instance-types", "m5.large");
+
+        var m5 = Assert.Single(result.GetProperty("InstanceTypes").EnumerateArray().ToList());
+        Assert.Equal("m5.large", m5.GetProperty("InstanceType").GetString());
+        Assert.Equal(2, m5.GetProperty("VCpuInfo").GetProperty("DefaultVCpus").GetInt32());
+        Assert.Equal(8192, m5.GetProperty("MemoryInfo").GetProperty("SizeInMiB").GetInt64());
+        Assert.Equal("x86_64", m5.GetProperty("ProcessorInfo").GetProperty("SupportedArchitectures")[0].GetString());
+    }
+
+    [Fact]
+    public async Task AwsCli_DescribeSpotPriceHistory_StartTime_ReturnsNewestFirstFromTheStartPrice()
+    {
+        var start = SandboxFixture.Start.AddDays(-1);
+
+        var result = await AwsAsync("ec2", "describe-spot-price-history", "--instance-types", "m5.large",
+            "--product-descriptions", "Linux/UNIX", "--start-time", start.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+
+        var items = result.GetProperty("SpotPriceHistory").EnumerateArray().ToList();
+        var times = items.Select(i => DateTimeOffset.Parse(i.GetProperty("Timestamp").GetString()!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.True(items.Count >= 6, $"only {items.Count} items");
+        Assert.Equal(times.OrderDescending(), times);
+        Assert.All(items, i =>
+        {
+            Assert.Equal("m5.large", i.GetProperty("InstanceType").GetString());
+            Assert.StartsWith("us-east-1", i.GetProperty("AvailabilityZone").GetString(), StringComparison.Ordinal);
+            Assert.InRange(double.Parse(i.GetProperty("SpotPrice").GetString()!, System.Globalization.CultureInfo.InvariantCulture), 0.005, 0.096);
+        });
+        // Every zone's price in effect at the start is there: one item per zone at or before the start time.
+        var zones = items.Select(i => i.GetProperty("AvailabilityZone").GetString()).Distinct().Count();
+        Assert.Equal(zones, times.Count(t => t <= start));
+    }
 }

@@ -99,4 +99,94 @@ public sealed class ScenarioLoaderTests : IDisposable
         Assert.Contains("line 4", ex.Message, StringComparison.Ordinal);
         Assert.Contains("instanceTypez", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Load_FaultForUnknownOperation_MessageNamesLineAndField()
+    {
+        var path = Write("""
+            {
+              "targetJobCount": 1000,
+              "computeEnvironments": [ { "name": "ce-a", "type": "EC2", "instanceTypes": ["m5"] } ],
+              "jobQueues": [ { "name": "q", "computeEnvironmentOrder": ["ce-a"] } ],
+              "jobDefinitions": [ { "name": "d", "jobQueue": "q" } ],
+              "faults": {
+                "*": { "latencyMs": 5 },
+                "DescribeSpotPrices": { "accessDenied": true }
+              }
+            }
+            """);
+
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path));
+
+        Assert.Contains("line 8", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("$.faults.DescribeSpotPrices", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("DescribeSpotPriceHistory", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_FaultShareAboveOne_MessageNamesLineAndField()
+    {
+        var path = Write("""
+            {
+              "targetJobCount": 1000,
+              "computeEnvironments": [ { "name": "ce-a", "type": "EC2", "instanceTypes": ["m5"] } ],
+              "jobQueues": [ { "name": "q", "computeEnvironmentOrder": ["ce-a"] } ],
+              "jobDefinitions": [ { "name": "d", "jobQueue": "q" } ],
+              "faults": {
+                "ListJobs": {
+                  "throttleShare": 1.5
+                }
+              }
+            }
+            """);
+
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path));
+
+        Assert.Contains("line 8", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("$.faults.ListJobs.throttleShare", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_AvailabilityZoneOfAnotherRegion_MessageNamesLineAndField()
+    {
+        var path = Write("""
+            {
+              "targetJobCount": 1000,
+              "region": "eu-west-1",
+              "availabilityZones": [
+                "eu-west-1a",
+                "us-east-1b"
+              ],
+              "computeEnvironments": [ { "name": "ce-a", "type": "EC2", "instanceTypes": ["m5"] } ],
+              "jobQueues": [ { "name": "q", "computeEnvironmentOrder": ["ce-a"] } ],
+              "jobDefinitions": [ { "name": "d", "jobQueue": "q" } ]
+            }
+            """);
+
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path));
+
+        Assert.Contains("line 6", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("$.availabilityZones[1]", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_ValidFaultsAndZones_AreKept()
+    {
+        var path = Write("""
+            {
+              "targetJobCount": 1000,
+              "availabilityZones": ["us-east-1a", "us-east-1c"],
+              "computeEnvironments": [ { "name": "ce-a", "type": "EC2", "instanceTypes": ["m5"] } ],
+              "jobQueues": [ { "name": "q", "computeEnvironmentOrder": ["ce-a"] } ],
+              "jobDefinitions": [ { "name": "d", "jobQueue": "q" } ],
+              "faults": { "*": { "errorShare": 0.1, "latencyMs": 20 } }
+            }
+            """);
+
+        var scenario = ScenarioLoader.Load(path);
+
+        Assert.Equal(["us-east-1a", "us-east-1c"], scenario.AvailabilityZones);
+        Assert.Equal(0.1, scenario.Faults["*"].ErrorShare);
+        Assert.Equal(20, scenario.Faults["*"].LatencyMs);
+    }
 }
