@@ -153,13 +153,24 @@ public sealed class Ec2Api : IEc2Api, IDisposable
             info.VCpuInfo?.DefaultVCpus ?? 0,
             info.MemoryInfo?.SizeInMiB ?? 0,
             gpus.Sum(g => g.Count ?? 0),
-            gpus.Count == 0 ? null : string.Join(';', gpus.Select(g => g.Name).Where(n => !string.IsNullOrEmpty(n)).Distinct(StringComparer.Ordinal)),
+            GpuModel(gpus),
             info.GpuInfo?.TotalGpuMemoryInMiB ?? 0,
             info.ProcessorInfo?.SupportedArchitectures?.ToList() ?? [],
             info.BurstablePerformanceSupported ?? false,
             info.BareMetal ?? false,
             usage.Contains("spot"),
             usage.Contains("on-demand"));
+    }
+
+    // "NVIDIA T4", as in the embedded snapshot; several models (rare) are joined with ';'.
+    private static string? GpuModel(List<GpuDeviceInfo> gpus)
+    {
+        var models = gpus
+            .Select(g => string.Join(' ', new[] { g.Manufacturer, g.Name }.Where(n => !string.IsNullOrEmpty(n))))
+            .Where(m => m.Length > 0)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        return models.Count == 0 ? null : string.Join(';', models);
     }
 
     // AWSSDK v4 parses wire timestamps as UTC; be explicit so a Local/Unspecified value can never shift by the host's zone.
