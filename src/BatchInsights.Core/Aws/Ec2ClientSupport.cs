@@ -57,6 +57,11 @@ internal sealed class Ec2HttpClientFactory : HttpClientFactory, IDisposable
         {
             await budget.AcquireAsync(cancellationToken);
             stats.CountCall();
+            if (IsRetry(request))
+            {
+                stats.CountRetry();
+            }
+
             var response = await base.SendAsync(request, cancellationToken);
             if (response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests or HttpStatusCode.BadRequest)
             {
@@ -71,5 +76,10 @@ internal sealed class Ec2HttpClientFactory : HttpClientFactory, IDisposable
 
             return response;
         }
+
+        // The SDK numbers its attempts in "amz-sdk-request: attempt=2; max=4".
+        private static bool IsRetry(HttpRequestMessage request) =>
+            request.Headers.TryGetValues("amz-sdk-request", out var values)
+            && values.Any(v => v.Contains("attempt=", StringComparison.Ordinal) && !v.Contains("attempt=1;", StringComparison.Ordinal));
     }
 }

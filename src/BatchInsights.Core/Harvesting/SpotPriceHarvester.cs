@@ -80,9 +80,9 @@ public sealed class SpotPriceHarvester(
     private async Task<long> HarvestCoreAsync(IEc2Api api, AwsTarget target, CancellationToken cancellationToken)
     {
         var store = new SpotPriceStore(dbFactory, target, time);
-        var stored = await store.ReadComputeEnvironmentInstanceTypesAsync(cancellationToken);
+        var lists = await store.ReadComputeEnvironmentInstanceTypesAsync(cancellationToken);
         // Types the catalog knows cannot run as Spot have no Spot price; unknown types are asked about anyway.
-        var types = CandidateInstanceTypes.FromStored(stored, catalog)
+        var types = CandidateInstanceTypes.FromStored(lists, catalog)
             .Where(t => !catalog.TryGet(t, out var spec) || spec.SupportsSpot)
             .ToList();
         if (types.Count == 0)
@@ -93,15 +93,29 @@ public sealed class SpotPriceHarvester(
         }
 
         var now = time.GetUtcNow();
+        var backfillStart = now - BackfillWindow;
         var watermark = await store.ReadWatermarkAsync(WatermarkScope, cancellationToken);
-        var start = watermark is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : now - BackfillWindow;
-        long written = 0;
-        foreach (var chunk in types.Chunk(Math.Max(1, TypesPerQuery)))
+        var start = watermark is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : backfillStart;
+
+        // A type a CE gained since the last run has no history yet: it gets the full back-fill window, the rest
+        // only what is new. (A type AWS has no Spot price for stays "new" and costs one empty query per run.)
+        var stored = watermark is null ? [] : await store.ReadStoredInstanceTypesAsync(types, cancellationToken);
+        var windows = new[]
         {
-            var prices = await api.DescribeSpotPriceHistoryAsync(
-                new SpotPriceQuery(chunk, SpotProducts.Linux, AvailabilityZone: null, start, now),
-                cancellationToken);
-            written += await store.UpsertAsync(prices, cancellationToken);
+            (Start: start, Types: types.Where(stored.Contains).ToList()),
+            (Start: backfillStart, Types: types.Where(t => !stored.Contains(t)).ToList()),
+        };
+
+        long written = 0;
+        foreach (var (windowStart, windowTypes) in windows)
+        {
+            foreach (var chunk in windowTypes.Chunk(Math.Max(1, TypesPerQuery)))
+            {
+                var prices = await api.DescribeSpotPriceHistoryAsync(
+                    new SpotPriceQuery(chunk, SpotProducts.Linux, AvailabilityZone: null, windowStart, now),
+                    cancellationToken);
+                written += await store.UpsertAsync(prices, cancellationToken);
+            }
         }
 
         // Only now: every chunk of [start, now] is stored. A failure above leaves the old watermark, and the

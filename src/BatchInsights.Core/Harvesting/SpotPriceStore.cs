@@ -24,6 +24,18 @@ internal sealed class SpotPriceStore(IDbContextFactory<BatchInsightsDbContext> d
             .ToListAsync(cancellationToken);
     }
 
+    /// <summary>Which of <paramref name="instanceTypes"/> already have stored price changes for the target.</summary>
+    public async Task<HashSet<string>> ReadStoredInstanceTypesAsync(IReadOnlyCollection<string> instanceTypes, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var found = await db.SpotPriceChanges.AsNoTracking()
+            .Where(x => x.Account == _account && x.Region == _region && instanceTypes.Contains(x.InstanceType))
+            .Select(x => x.InstanceType)
+            .Distinct()
+            .ToListAsync(cancellationToken);
+        return new HashSet<string>(found, StringComparer.Ordinal);
+    }
+
     /// <summary>Inserts new price changes and corrects changed prices; returns how many rows it inserted or updated.</summary>
     public async Task<int> UpsertAsync(IReadOnlyList<SpotPriceSnapshot> prices, CancellationToken cancellationToken)
     {

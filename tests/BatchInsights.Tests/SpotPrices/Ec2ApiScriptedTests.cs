@@ -54,6 +54,7 @@ public sealed class Ec2ApiScriptedTests
         Assert.Single(prices);
         Assert.Equal(2, api.Stats.Calls);
         Assert.Equal(1, api.Stats.Throttled);
+        Assert.Equal(1, api.Stats.Retries);
         // Both attempts, the SDK's retry included, took a token from our budget.
         Assert.Equal(8, budget.Available);
     }

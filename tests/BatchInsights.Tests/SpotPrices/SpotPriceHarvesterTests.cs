@@ -95,6 +95,27 @@ public sealed class SpotPriceHarvesterTests
     }
 
     [Fact]
+    public async Task HarvestAsync_TypeAddedAfterTheBackfill_GetsItsOwnNinetyDays()
+    {
+        await using var ctx = await SpotPriceTestContext.CreateAsync();
+        await ctx.AddComputeEnvironmentAsync("ce-spot", "m5.large");
+        ctx.Api.Market = [.. Market(), Change("us-east-1c", "r5.large", Linux, Days(-20), 0.04m)];
+        await ctx.HarvestAsync();
+
+        await ctx.AddComputeEnvironmentAsync("ce-memory", "r5.large");
+        ctx.Time.Advance(TimeSpan.FromMinutes(30));
+        await ctx.HarvestAsync();
+
+        var incremental = ctx.Api.Queries[1];
+        var backfill = ctx.Api.Queries[2];
+        Assert.Equal(["m5.large"], incremental.InstanceTypes);
+        Assert.Equal(SpotPriceTestContext.Now, incremental.StartTime);
+        Assert.Equal(["r5.large"], backfill.InstanceTypes);
+        Assert.Equal(SpotPriceTestContext.Now.AddMinutes(30).AddDays(-90), backfill.StartTime);
+        Assert.Contains(Row("us-east-1c", "r5.large", Linux, Days(-20), 40_000), (await ctx.RowsAsync()).Select(Describe));
+    }
+
+    [Fact]
     public async Task HarvestAsync_FamilyAndOptimal_AskForTheExpandedSpotCapableTypes()
     {
         await using var ctx = await SpotPriceTestContext.CreateAsync(typesPerQuery: 1000);
