@@ -13,6 +13,12 @@ public interface IAwsClientFactory
     /// lifetime (its HttpClient comes from IHttpClientFactory); the rate budget is shared per target anyway.
     /// </summary>
     IBatchApi CreateBatch(AwsTarget target);
+
+    /// <summary>
+    /// An EC2 client (AWSSDK.EC2, an <see cref="IDisposable"/> <see cref="Ec2Api"/>) for one target, with its own EC2 rate
+    /// budget per target. Create one per job run and dispose it when done.
+    /// </summary>
+    IEc2Api CreateEc2(AwsTarget target);
 }
 
 internal sealed class AwsClientFactory : IAwsClientFactory
@@ -43,6 +49,29 @@ internal sealed class AwsClientFactory : IAwsClientFactory
     public IBatchApi CreateBatch(AwsTarget target)
     {
         ArgumentNullException.ThrowIfNull(target);
+        return new BatchApiClient(
+            _httpClients.CreateClient(HttpClientName),
+            target,
+            Endpoint(),
+            _credentials.Value,
+            AwsCallPolicy.FromOptions(_options),
+            _budgets.For(target, _options.MaxCallsPerSecond),
+            _time);
+    }
+
+    public IEc2Api CreateEc2(AwsTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return new Ec2Api(
+            target,
+            Endpoint(),
+            _credentials.Value,
+            AwsCallPolicy.FromOptions(_options),
+            _budgets.For(target, Ec2Api.SigningName, _options.MaxCallsPerSecond));
+    }
+
+    private Uri? Endpoint()
+    {
         Uri? endpoint = null;
         if (!string.IsNullOrWhiteSpace(_options.EndpointOverride))
         {
@@ -54,13 +83,6 @@ internal sealed class AwsClientFactory : IAwsClientFactory
             throw new InvalidOperationException("Aws:EndpointOverride is not set; in Sandbox mode it must point at the sandbox.");
         }
 
-        return new BatchApiClient(
-            _httpClients.CreateClient(HttpClientName),
-            target,
-            endpoint,
-            _credentials.Value,
-            AwsCallPolicy.FromOptions(_options),
-            _budgets.For(target, _options.MaxCallsPerSecond),
-            _time);
+        return endpoint;
     }
 }

@@ -40,7 +40,7 @@ public sealed class AwsOptions
 
     public List<AwsTargetOptions> Targets { get; set; } = [];
 
-    /// <summary>Client-side budget per account+region, shared by all clients of that target.</summary>
+    /// <summary>Client-side budget per account+region+service (Batch, EC2), shared by all clients of that target and service.</summary>
     public double MaxCallsPerSecond { get; set; } = 10;
 
     /// <summary>Retries after the first attempt for throttling, 5xx and timeouts.</summary>

@@ -84,17 +84,29 @@ public sealed class TokenBucket
     }
 }
 
-/// <summary>One <see cref="TokenBucket"/> per target, shared by every client of that target (register as a singleton).</summary>
+/// <summary>
+/// One <see cref="TokenBucket"/> per target and service (AWS throttles each service's APIs separately),
+/// shared by every client of that target and service (register as a singleton).
+/// </summary>
 public sealed class RateBudgetRegistry(TimeProvider time)
 {
-    private readonly ConcurrentDictionary<AwsTarget, TokenBucket> _buckets = new();
+    /// <summary>The service of the <see cref="For(AwsTarget, double)"/> overload, which predates per-service budgets.</summary>
+    public const string DefaultService = "batch";
+
+    private readonly ConcurrentDictionary<(AwsTarget Target, string Service), TokenBucket> _buckets = new();
 
     public RateBudgetRegistry()
         : this(TimeProvider.System)
     {
     }
 
-    /// <summary>The bucket for a target; the first caller's rate wins (it comes from the same options for all).</summary>
-    public TokenBucket For(AwsTarget target, double callsPerSecond) =>
-        _buckets.GetOrAdd(target, _ => new TokenBucket(callsPerSecond, Math.Max(1, callsPerSecond), time));
+    /// <summary>The Batch bucket for a target; the first caller's rate wins (it comes from the same options for all).</summary>
+    public TokenBucket For(AwsTarget target, double callsPerSecond) => For(target, DefaultService, callsPerSecond);
+
+    /// <summary>The bucket for a target and service (the signing name, e.g. "ec2"); the first caller's rate wins.</summary>
+    public TokenBucket For(AwsTarget target, string service, double callsPerSecond)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(service);
+        return _buckets.GetOrAdd((target, service), _ => new TokenBucket(callsPerSecond, Math.Max(1, callsPerSecond), time));
+    }
 }

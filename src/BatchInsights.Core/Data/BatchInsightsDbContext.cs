@@ -12,6 +12,7 @@ public sealed class BatchInsightsDbContext(DbContextOptions<BatchInsightsDbConte
     public DbSet<JobAttemptRow> JobAttempts => Set<JobAttemptRow>();
     public DbSet<HarvestRunRow> HarvestRuns => Set<HarvestRunRow>();
     public DbSet<HarvestWatermarkRow> HarvestWatermarks => Set<HarvestWatermarkRow>();
+    public DbSet<SpotPriceChangeRow> SpotPriceChanges => Set<SpotPriceChangeRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -146,6 +146,27 @@ public sealed class HarvestWatermarkRow
     public DateTime UpdatedAt { get; set; }
 }
 
+/// <summary>
+/// One Spot price change of a pool (AZ, instance type, product): the price from <see cref="TimestampMs"/> until
+/// the pool's next row. Stored compactly — one row per change AWS reports, not a sample per interval.
+/// Money is micro-dollars in a <c>long</c> on BOTH providers (not decimal(18,6) on PostgreSQL as ADR 0002
+/// foresees for costs): Spot prices have at most 6 decimals, so this is exact, and one column type keeps the
+/// two migrations and all queries identical.
+/// </summary>
+public sealed class SpotPriceChangeRow
+{
+    public required string Account { get; set; }
+    public required string Region { get; set; }
+    public required string AvailabilityZone { get; set; }
+    public required string InstanceType { get; set; }
+    /// <summary>"Linux/UNIX" or "Linux/UNIX (Amazon VPC)".</summary>
+    public required string ProductDescription { get; set; }
+    /// <summary>When this price took effect (epoch ms, AWS's timestamp).</summary>
+    public long TimestampMs { get; set; }
+    /// <summary>USD per hour × 1,000,000.</summary>
+    public long PriceMicroUsd { get; set; }
+}
+
 public static class HarvestOutcome
 {
     public const string Running = "Running";

@@ -83,3 +83,17 @@ internal sealed class HarvestWatermarkRowConfiguration : IEntityTypeConfiguratio
         b.HasKey(x => new { x.Account, x.Region, x.Scope });
     }
 }
+
+internal sealed class SpotPriceChangeRowConfiguration : IEntityTypeConfiguration<SpotPriceChangeRow>
+{
+    public void Configure(EntityTypeBuilder<SpotPriceChangeRow> b)
+    {
+        b.ToTable("spot_price_changes");
+        b.HasKey(x => new { x.Account, x.Region, x.AvailabilityZone, x.InstanceType, x.ProductDescription, x.TimestampMs });
+        // Price history of a type across AZs in a window (the Spot prices page and API).
+        b.HasIndex(x => new { x.Account, x.Region, x.InstanceType, x.TimestampMs });
+        b.Property(x => x.AvailabilityZone).HasMaxLength(32);
+        b.Property(x => x.InstanceType).HasMaxLength(32);
+        b.Property(x => x.ProductDescription).HasMaxLength(64);
+    }
+}

@@ -20,51 +20,20 @@ public sealed class BatchHarvester(
 {
     public const string Kind = "batch";
 
-    private const int MaxErrorLength = 2000;
+    private readonly HarvestRunRecorder _runs = new(dbFactory, notifier, time);
 
     /// <summary>
     /// Harvests every target in turn; one failing target does not stop the others. Throws at the end
     /// when any target failed (after recording each failure), so the Hangfire job shows as failed.
     /// </summary>
-    public async Task HarvestAllAsync(IEnumerable<AwsTarget> targets, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(targets);
-        var failures = new List<Exception>();
-        var count = 0;
-        foreach (var target in targets.Distinct())
-        {
-            count++;
-            try
-            {
-                await HarvestAsync(target, cancellationToken);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                failures.Add(ex);
-            }
-        }
-
-        if (failures.Count > 0)
-        {
-            throw new AggregateException(
-                string.Create(CultureInfo.InvariantCulture, $"Batch harvest failed for {failures.Count} of {count} targets."),
-                failures);
-        }
-    }
+    public Task HarvestAllAsync(IEnumerable<AwsTarget> targets, CancellationToken cancellationToken) =>
+        HarvestRunRecorder.ForEachTargetAsync("Batch harvest", targets, t => HarvestAsync(t, cancellationToken), cancellationToken);
 
     /// <summary>Harvests one target and returns its finished run row; throws (after recording the failure) if it failed.</summary>
     public async Task<HarvestRunRow> HarvestAsync(AwsTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var run = new HarvestRunRow
-        {
-            Account = target.Account,
-            Region = target.Region,
-            Kind = Kind,
-            StartedAt = time.GetUtcNow().UtcDateTime,
-            Outcome = HarvestOutcome.Running,
-        };
-        await SaveRunAsync(run, cancellationToken);
+        var run = await _runs.StartAsync(target, Kind, cancellationToken);
         logger.LogInformation("Batch harvest {RunId} of {Target} started", run.Id, target);
 
         var counters = new HarvestCounters();
@@ -79,8 +48,8 @@ public sealed class BatchHarvester(
         }
         catch (Exception ex)
         {
-            var error = ex is OperationCanceledException ? "Canceled before the harvest finished." : ex.Message;
-            await FinishAsync(run, HarvestOutcome.Failed, Truncate(error), api, callsBefore, throttledBefore, counters);
+            var error = HarvestRunRecorder.ErrorOf(ex);
+            await FinishAsync(run, HarvestOutcome.Failed, error, api, callsBefore, throttledBefore, counters);
             logger.LogError(ex, "Batch harvest {RunId} of {Target} failed after {Calls} calls: {Error}", run.Id, target, run.Calls, error);
             throw;
         }
@@ -112,36 +81,17 @@ public sealed class BatchHarvester(
         }
     }
 
-    private async Task FinishAsync(HarvestRunRow run, string outcome, string? error, IBatchApi? api, long callsBefore, long throttledBefore, HarvestCounters counters)
+    private Task FinishAsync(HarvestRunRow run, string outcome, string? error, IBatchApi? api, long callsBefore, long throttledBefore, HarvestCounters counters)
     {
-        run.Outcome = outcome;
-        run.Error = error;
-        run.EndedAt = time.GetUtcNow().UtcDateTime;
-        run.Calls = api is null ? 0 : api.Stats.Calls - callsBefore;
-        run.Throttled = api is null ? 0 : api.Stats.Throttled - throttledBefore;
         run.JobsListed = counters.JobsListed;
         run.JobsDescribed = counters.JobsDescribed;
         run.JobsWritten = counters.JobsWritten;
-
-        // Recorded even when the run was cancelled: the row must not stay "Running".
-        await SaveRunAsync(run, CancellationToken.None);
-        notifier.Publish(new HarvestCompleted(new AwsTarget(run.Account, run.Region), Kind, run.Id, outcome, run.EndedAt.Value, run.JobsWritten, error));
+        return _runs.FinishAsync(
+            run,
+            outcome,
+            error,
+            api is null ? 0 : api.Stats.Calls - callsBefore,
+            api is null ? 0 : api.Stats.Throttled - throttledBefore,
+            counters.JobsWritten);
     }
-
-    private async Task SaveRunAsync(HarvestRunRow run, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (run.Id == 0)
-        {
-            db.HarvestRuns.Add(run);
-        }
-        else
-        {
-            db.HarvestRuns.Update(run);
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-    }
-
-    private static string Truncate(string message) => message.Length <= MaxErrorLength ? message : message[..MaxErrorLength];
 }

@@ -11,6 +11,12 @@ public sealed class HarvestOptions
     /// <summary>Cron expression (UTC, 5 fields) for the Batch harvest. Default: every minute.</summary>
     public string BatchCron { get; set; } = "* * * * *";
 
+    /// <summary>Cron expression (UTC, 5 fields) for the Spot price harvest. Default: every 30 minutes.</summary>
+    public string SpotPriceCron { get; set; } = "*/30 * * * *";
+
+    /// <summary>Cron expression (UTC, 5 fields) for the instance catalog refresh. Default: every 12 hours (as Karpenter).</summary>
+    public string CatalogCron { get; set; } = "0 */12 * * *";
+
     /// <summary>Queue one harvest right after start so the pages fill within a minute.</summary>
     public bool RunOnStart { get; set; } = true;
 }
@@ -19,10 +25,19 @@ public sealed class ValidateHarvestOptions : IValidateOptions<HarvestOptions>
 {
     public ValidateOptionsResult Validate(string? name, HarvestOptions options)
     {
-        var error = CronError(options.BatchCron);
-        return error is null
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"{HarvestOptions.Section}:{nameof(HarvestOptions.BatchCron)} '{options.BatchCron}' is not a valid cron expression ({error}). Example: \"*/5 * * * *\" for every five minutes.");
+        var errors = new List<string>();
+        Check(errors, nameof(HarvestOptions.BatchCron), options.BatchCron);
+        Check(errors, nameof(HarvestOptions.SpotPriceCron), options.SpotPriceCron);
+        Check(errors, nameof(HarvestOptions.CatalogCron), options.CatalogCron);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void Check(List<string> errors, string key, string? expression)
+    {
+        if (CronError(expression) is { } error)
+        {
+            errors.Add($"{HarvestOptions.Section}:{key} '{expression}' is not a valid cron expression ({error}). Example: \"*/5 * * * *\" for every five minutes.");
+        }
     }
 
     public static string? CronError(string? expression)

@@ -1,3 +1,4 @@
+using BatchInsights.Core.Catalog;
 using BatchInsights.Core.Harvesting;
 using Hangfire;
 
@@ -7,6 +8,8 @@ namespace BatchInsights.Core.Jobs;
 public static class RecurringJobs
 {
     public const string BatchHarvest = "batch-harvest";
+    public const string SpotPriceHarvest = "spot-price-harvest";
+    public const string CatalogRefresh = "catalog-refresh";
 
     public static void Register(IRecurringJobManager manager, HarvestOptions options)
     {
@@ -14,5 +17,7 @@ public static class RecurringJobs
         ArgumentNullException.ThrowIfNull(options);
         // Hangfire swaps CancellationToken.None for a token that fires on server shutdown.
         manager.AddOrUpdate<BatchHarvestJob>(BatchHarvest, j => j.RunAsync(CancellationToken.None), options.BatchCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+        manager.AddOrUpdate<SpotPriceHarvestJob>(SpotPriceHarvest, j => j.RunAsync(CancellationToken.None), options.SpotPriceCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+        manager.AddOrUpdate<InstanceCatalogRefreshJob>(CatalogRefresh, j => j.RunAsync(CancellationToken.None), options.CatalogCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
     }
 }

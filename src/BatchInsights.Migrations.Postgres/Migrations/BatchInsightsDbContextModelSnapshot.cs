@@ -420,6 +420,39 @@ namespace BatchInsights.Migrations.Postgres.Migrations
 
                     b.ToTable("jobs", (string)null);
                 });
+
+            modelBuilder.Entity("BatchInsights.Core.Data.SpotPriceChangeRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("InstanceType")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("ProductDescription")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("TimestampMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("PriceMicroUsd")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Account", "Region", "AvailabilityZone", "InstanceType", "ProductDescription", "TimestampMs");
+
+                    b.HasIndex("Account", "Region", "InstanceType", "TimestampMs");
+
+                    b.ToTable("spot_price_changes", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

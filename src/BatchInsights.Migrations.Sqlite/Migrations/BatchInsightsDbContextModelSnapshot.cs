@@ -413,6 +413,39 @@ namespace BatchInsights.Migrations.Sqlite.Migrations
 
                     b.ToTable("jobs", (string)null);
                 });
+
+            modelBuilder.Entity("BatchInsights.Core.Data.SpotPriceChangeRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InstanceType")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProductDescription")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("TimestampMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PriceMicroUsd")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Account", "Region", "AvailabilityZone", "InstanceType", "ProductDescription", "TimestampMs");
+
+                    b.HasIndex("Account", "Region", "InstanceType", "TimestampMs");
+
+                    b.ToTable("spot_price_changes", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

@@ -1,5 +1,6 @@
 using BatchInsights.Core.Aws;
 using BatchInsights.Core.Browse;
+using BatchInsights.Core.Catalog;
 using BatchInsights.Core.Data;
 using BatchInsights.Core.Harvesting;
 using BatchInsights.Core.Jobs;
@@ -47,6 +48,8 @@ internal static class HostingExtensions
 
         services.AddAwsClients(configuration);
         services.AddBatchHarvesting();
+        services.AddInstanceCatalog();
+        services.AddSpotPriceHarvesting();
         services.AddSingleton<BatchApiFactory>(sp => sp.GetRequiredService<IAwsClientFactory>().CreateBatch);
         services.AddSingleton<IEnumerable<AwsTarget>>(sp => sp.GetRequiredService<IAwsClientFactory>().Targets);
         services.AddSingleton<IDataChangedSource, HarvestDataChangedSource>();
@@ -104,7 +107,11 @@ internal static class HostingExtensions
         RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>(), options);
         if (options.RunOnStart)
         {
-            app.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<BatchHarvestJob>(j => j.RunAsync(CancellationToken.None));
+            var jobs = app.Services.GetRequiredService<IBackgroundJobClient>();
+            jobs.Enqueue<InstanceCatalogRefreshJob>(j => j.RunAsync(CancellationToken.None));
+            // Spot prices need the CEs' instance types, so the first Spot harvest follows a successful Batch harvest.
+            var batch = jobs.Enqueue<BatchHarvestJob>(j => j.RunAsync(CancellationToken.None));
+            jobs.ContinueJobWith<SpotPriceHarvestJob>(batch, j => j.RunAsync(CancellationToken.None));
         }
 
         return app;

@@ -1,0 +1,74 @@
+namespace BatchInsights.Core.Aws;
+
+/// <summary>
+/// The EC2 calls BatchInsights makes, shaped like the app needs them (AWSSDK.EC2 underneath). One instance
+/// talks to one account + region; it respects the per-target EC2 rate budget and reports failures as
+/// <see cref="AwsApiException"/>.
+/// </summary>
+public interface IEc2Api
+{
+    AwsTarget Target { get; }
+
+    /// <summary>Counters since creation: HTTP calls sent (SDK retries included) and throttled responses seen.</summary>
+    AwsCallStats Stats { get; }
+
+    /// <summary>
+    /// DescribeSpotPriceHistory over the whole window (follows NextToken). With a start time AWS also returns
+    /// the last change before it, i.e. the price in effect at the window start (with that change's timestamp).
+    /// </summary>
+    Task<IReadOnlyList<SpotPriceSnapshot>> DescribeSpotPriceHistoryAsync(SpotPriceQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Every instance type offered in the region (follows NextToken).</summary>
+    Task<IReadOnlyList<InstanceTypeSnapshot>> DescribeInstanceTypesAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>A DescribeSpotPriceHistory window. Empty lists mean "all" (as in the API).</summary>
+public sealed record SpotPriceQuery(
+    IReadOnlyList<string> InstanceTypes,
+    IReadOnlyList<string> ProductDescriptions,
+    string? AvailabilityZone,
+    DateTimeOffset StartTime,
+    DateTimeOffset? EndTime);
+
+/// <summary>One Spot price change: the price of a pool (AZ, type, product) from <see cref="TimestampMs"/> on.</summary>
+public sealed record SpotPriceSnapshot(
+    string AvailabilityZone,
+    string InstanceType,
+    string ProductDescription,
+    decimal PriceUsdPerHour,
+    long TimestampMs);
+
+/// <summary>An instance type as DescribeInstanceTypes describes it (the parts the app uses).</summary>
+public sealed record InstanceTypeSnapshot(
+    string Name,
+    string Family,
+    string Size,
+    bool CurrentGeneration,
+    int Vcpus,
+    long MemoryMib,
+    int Gpus,
+    string? GpuModel,
+    long GpuMemoryMib,
+    IReadOnlyList<string> Architectures,
+    bool Burstable,
+    bool BareMetal,
+    bool SupportsSpot,
+    bool SupportsOnDemand)
+{
+    /// <summary>"m5.large" → ("m5", "large"); a name without a dot is all family.</summary>
+    public static (string Family, string Size) SplitName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var dot = name.IndexOf('.', StringComparison.Ordinal);
+        return dot < 0 ? (name, "") : (name[..dot], name[(dot + 1)..]);
+    }
+}
+
+/// <summary>Spot product descriptions (RIProductDescription) for Linux.</summary>
+public static class SpotProducts
+{
+    public const string LinuxUnix = "Linux/UNIX";
+    public const string LinuxUnixVpc = "Linux/UNIX (Amazon VPC)";
+
+    public static readonly IReadOnlyList<string> Linux = [LinuxUnix, LinuxUnixVpc];
+}

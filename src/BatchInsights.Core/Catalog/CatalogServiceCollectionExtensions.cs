@@ -1,0 +1,24 @@
+using BatchInsights.Core.Aws;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace BatchInsights.Core.Catalog;
+
+public static class CatalogServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the instance catalog (a singleton seeded from the embedded snapshot, also as
+    /// <see cref="IInstanceCatalog"/>) and its refresh job, which uses <see cref="IAwsClientFactory.CreateEc2"/>.
+    /// </summary>
+    public static IServiceCollection AddInstanceCatalog(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<InstanceCatalog>();
+        services.TryAddSingleton<IInstanceCatalog>(sp => sp.GetRequiredService<InstanceCatalog>());
+        services.TryAddTransient(sp => new InstanceCatalogRefreshJob(
+            sp.GetRequiredService<InstanceCatalog>(),
+            sp.GetRequiredService<IAwsClientFactory>().CreateEc2,
+            sp.GetRequiredService<IEnumerable<AwsTarget>>()));
+        return services;
+    }
+}
