@@ -18,8 +18,9 @@ public sealed class PostgresMigrationsTests(PostgresServerFixture server)
         Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
         Assert.False(db.Database.HasPendingModelChanges(), "The Postgres migrations are behind the model: add a migration for Postgres.");
+        // Every table the model maps exists in the real database (and nothing else of ours).
         Assert.Equal(
-            ["compute_environments", "harvest_runs", "harvest_watermarks", "job_attempts", "job_definitions", "job_queues", "jobs"],
+            db.Model.GetEntityTypes().Select(e => e.GetTableName()!).Distinct().Order(StringComparer.Ordinal),
             await TablesAsync(database.ConnectionString));
     }
 
