@@ -88,31 +88,11 @@ internal sealed class BatchHarvestStore(IDbContextFactory<BatchInsightsDbContext
         }
     }
 
-    public async Task<long?> ReadWatermarkAsync(string scope, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.HarvestWatermarks.AsNoTracking()
-            .Where(x => x.Account == _account && x.Region == _region && x.Scope == scope)
-            .Select(x => (long?)x.ValueMs)
-            .FirstOrDefaultAsync(cancellationToken);
-    }
+    public Task<long?> ReadWatermarkAsync(string scope, CancellationToken cancellationToken) =>
+        HarvestWatermarks.ReadAsync(dbFactory, _account, _region, scope, cancellationToken);
 
-    public async Task WriteWatermarkAsync(string scope, long valueMs, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var row = await db.HarvestWatermarks.FirstOrDefaultAsync(x => x.Account == _account && x.Region == _region && x.Scope == scope, cancellationToken);
-        if (row is null)
-        {
-            db.HarvestWatermarks.Add(new HarvestWatermarkRow { Account = _account, Region = _region, Scope = scope, ValueMs = valueMs, UpdatedAt = time.GetUtcNow().UtcDateTime });
-        }
-        else
-        {
-            row.ValueMs = valueMs;
-            row.UpdatedAt = time.GetUtcNow().UtcDateTime;
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-    }
+    public Task WriteWatermarkAsync(string scope, long valueMs, CancellationToken cancellationToken) =>
+        HarvestWatermarks.WriteAsync(dbFactory, _account, _region, scope, valueMs, time.GetUtcNow().UtcDateTime, cancellationToken);
 
     /// <summary>Ids of the queue's top-level jobs we store as not yet finished (array children are followed through their parent).</summary>
     public async Task<HashSet<string>> ReadOpenJobIdsAsync(string queueName, CancellationToken cancellationToken)
