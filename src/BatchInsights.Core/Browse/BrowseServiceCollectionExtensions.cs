@@ -15,6 +15,7 @@ public static class BrowseServiceCollectionExtensions
         services.TryAddSingleton<ComputeEnvironmentQueries>();
         services.TryAddSingleton<JobQueries>();
         services.TryAddSingleton<HarvestRunQueries>();
+        services.TryAddSingleton<HarvestStatusQueries>();
         return services;
     }
 }
