@@ -15,6 +15,8 @@ public static class BrowseServiceCollectionExtensions
         services.TryAddSingleton<ComputeEnvironmentQueries>();
         services.TryAddSingleton<JobQueries>();
         services.TryAddSingleton<HarvestRunQueries>();
+        services.TryAddSingleton<SpotPriceQueries>();
+        services.TryAddSingleton<CatalogQueries>();
         return services;
     }
 }

@@ -28,6 +28,7 @@ public static class UiExtensions
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapBatchInsightsApi();
+        app.MapSpotPriceApi();
         app.MapOpenApi();
         return app;
     }
