@@ -8,7 +8,7 @@ namespace BatchInsights.Web.Components.Pages.SpotPrices;
 /// The chart data of a price history: each pool's step function (a price holds until the next change)
 /// sampled at regular points, plus the On-Demand price as a flat line.
 /// </summary>
-internal sealed record SpotChart(List<ChartSeries<double>> Series, string[] Labels, TimeSpan Step)
+internal sealed record SpotChart(List<ChartSeries<double>> Series, string[] Labels, TimeSpan Step, LineChartOptions Options)
 {
     /// <summary>Enough points for a readable line, few enough for an SVG on a Blazor circuit.</summary>
     private const int MaxPoints = 200;
@@ -28,7 +28,7 @@ internal sealed record SpotChart(List<ChartSeries<double>> Series, string[] Labe
 
     public static Range DefaultRange => Ranges[1];
 
-    public static SpotChart Empty { get; } = new([], [], TimeSpan.FromHours(1));
+    public static SpotChart Empty { get; } = new([], [], TimeSpan.FromHours(1), new LineChartOptions());
 
     public static SpotChart Build(SpotPriceHistory history)
     {
@@ -54,7 +54,9 @@ internal sealed record SpotChart(List<ChartSeries<double>> Series, string[] Labe
                      .OrderBy(g => g.Key.AvailabilityZone, StringComparer.Ordinal))
         {
             var changes = pool.OrderBy(p => p.TimestampMs).ToList();
-            var values = new double?[samples.Count];
+            // MudBlazor draws a missing value as 0, which reads as a free instance: before a pool's first known
+            // change (a pool first seen inside the window) its line holds that first price (the page says so).
+            var values = new double[samples.Count];
             var next = 0;
             decimal? current = null;
             for (var i = 0; i < samples.Count; i++)
@@ -64,7 +66,7 @@ internal sealed record SpotChart(List<ChartSeries<double>> Series, string[] Labe
                     current = changes[next++].PriceUsdPerHour;
                 }
 
-                values[i] = current is { } c ? (double)c : null;
+                values[i] = (double)((current ?? changes[0].PriceUsdPerHour) * 100m);
             }
 
             series.Add(new ChartSeries<double>
@@ -79,11 +81,33 @@ internal sealed record SpotChart(List<ChartSeries<double>> Series, string[] Labe
             series.Add(new ChartSeries<double>
             {
                 Name = history.OnDemand.Count > 1 ? $"On-Demand {od.Region}" : "On-Demand",
-                Data = new ChartData<double>(Enumerable.Repeat((double)od.UsdPerHour, samples.Count).ToArray()),
+                Data = new ChartData<double>(Enumerable.Repeat((double)(od.UsdPerHour * 100m), samples.Count).ToArray()),
             });
         }
 
-        return new SpotChart(series, labels, TimeSpan.FromMilliseconds(stepMs));
+        // MudBlazor's y ticks are whole units and Spot prices are often cents: plot cents per hour
+        // (whole-cent ticks) and label the axis in dollars.
+        var topCents = history.Pools.Select(p => Math.Max(p.MaxUsdPerHour, p.OnDemandUsdPerHour ?? 0m)).DefaultIfEmpty(1m).Max() * 100m;
+        var options = new LineChartOptions
+        {
+            YAxisTicks = (int)Math.Max(1, NiceStep((double)topCents / 5)),
+            YAxisRequireZeroPoint = true,
+            YAxisToStringFunc = cents => "$" + (cents / 100).ToString("0.00", CultureInfo.InvariantCulture),
+        };
+        return new SpotChart(series, labels, TimeSpan.FromMilliseconds(stepMs), options);
+    }
+
+    /// <summary>1, 2 or 5 times a power of ten, at least <paramref name="rough"/>.</summary>
+    internal static double NiceStep(double rough)
+    {
+        if (rough <= 0)
+        {
+            return 1;
+        }
+
+        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(rough)));
+        var normalized = rough / magnitude;
+        return (normalized <= 1 ? 1 : normalized <= 2 ? 2 : normalized <= 5 ? 5 : 10) * magnitude;
     }
 
     public static string Usd(decimal value) => "$" + value.ToString("0.0000", CultureInfo.InvariantCulture);
