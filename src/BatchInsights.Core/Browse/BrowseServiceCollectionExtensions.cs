@@ -16,6 +16,8 @@ public static class BrowseServiceCollectionExtensions
         services.TryAddSingleton<JobQueries>();
         services.TryAddSingleton<HarvestRunQueries>();
         services.TryAddSingleton<HarvestStatusQueries>();
+        services.TryAddSingleton<SpotPriceQueries>();
+        services.TryAddSingleton<CatalogQueries>();
         return services;
     }
 }

@@ -29,6 +29,7 @@ public static class UiExtensions
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapBatchInsightsApi();
         app.MapHarvestStatusApi();
+        app.MapSpotPriceApi();
         app.MapOpenApi();
         return app;
     }
