@@ -102,10 +102,11 @@ public sealed class SandboxServer : IAsyncDisposable
         app.UseAwsGuards(throttle, new FaultInjector(scenario.Faults), scenario.AccountId);
         app.MapBatch(account);
         var ec2 = new Ec2Account(scenario, account.SpotMarket, settings.TimeProvider);
-        // POST / carries the query protocols (EC2: form with Action) and, later, JSON 1.1 services (X-Amz-Target).
-        app.MapPost("/", ctx => Ec2Query.IsEc2Request(ctx.Request)
-            ? Ec2Query.HandleAsync(ctx, ec2)
-            : AwsJson.WriteErrorAsync(ctx, 400, "UnknownOperationException", "The sandbox serves no JSON 1.1 operation yet."));
+        var pricing = new PricingCatalog(Simulation.InstanceCatalog.Default);
+        // POST / carries the query protocols (EC2: form with Action) and JSON 1.1 services (X-Amz-Target).
+        app.MapPost("/", ctx => Ec2Query.IsEc2Request(ctx.Request) ? Ec2Query.HandleAsync(ctx, ec2)
+            : PricingJson.IsPricingRequest(ctx.Request) ? PricingJson.HandleAsync(ctx, pricing)
+            : AwsJson.WriteErrorAsync(ctx, 400, "UnknownOperationException", $"The sandbox does not serve {ctx.Request.Headers["X-Amz-Target"]}."));
         app.MapFallback(ctx => AwsJson.WriteErrorAsync(ctx, 404, "UnknownOperationException",
             $"No operation matches {ctx.Request.Method} {ctx.Request.Path}."));
         await app.StartAsync(cancellationToken);

@@ -19,6 +19,12 @@ public interface IAwsClientFactory
     /// budget per target. Create one per job run and dispose it when done.
     /// </summary>
     IEc2Api CreateEc2(AwsTarget target);
+
+    /// <summary>
+    /// The Price List API client (On-Demand prices for any region; it is called in us-east-1, or at the endpoint
+    /// override in Sandbox mode), with its own rate budget. Cheap: create one per job run.
+    /// </summary>
+    PricingApiClient CreatePricing();
 }
 
 internal sealed class AwsClientFactory : IAwsClientFactory
@@ -68,6 +74,19 @@ internal sealed class AwsClientFactory : IAwsClientFactory
             _credentials.Value,
             AwsCallPolicy.FromOptions(_options),
             _budgets.For(target, Ec2Api.SigningName, _options.MaxCallsPerSecond));
+    }
+
+    public PricingApiClient CreatePricing()
+    {
+        // The Price List API is account-agnostic; one budget for the whole app under a synthetic target.
+        var budgetKey = new AwsTarget("pricing", PricingApiClient.DefaultPricingRegion);
+        return new PricingApiClient(
+            _httpClients.CreateClient(HttpClientName),
+            Endpoint(),
+            _credentials.Value,
+            AwsCallPolicy.FromOptions(_options),
+            _budgets.For(budgetKey, PricingApiClient.SigningName, _options.MaxCallsPerSecond),
+            _time);
     }
 
     private Uri? Endpoint()

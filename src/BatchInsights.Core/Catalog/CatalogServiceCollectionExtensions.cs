@@ -8,7 +8,8 @@ public static class CatalogServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the instance catalog (a singleton seeded from the embedded snapshot, also as
-    /// <see cref="IInstanceCatalog"/>) and its refresh job, which uses <see cref="IAwsClientFactory.CreateEc2"/>.
+    /// <see cref="IInstanceCatalog"/>) and its refresh job, which uses <see cref="IAwsClientFactory.CreateEc2"/> for specs
+    /// and <see cref="IAwsClientFactory.CreatePricing"/> for On-Demand prices.
     /// </summary>
     public static IServiceCollection AddInstanceCatalog(this IServiceCollection services)
     {
@@ -18,7 +19,8 @@ public static class CatalogServiceCollectionExtensions
         services.TryAddTransient(sp => new InstanceCatalogRefreshJob(
             sp.GetRequiredService<InstanceCatalog>(),
             sp.GetRequiredService<IAwsClientFactory>().CreateEc2,
-            sp.GetRequiredService<IEnumerable<AwsTarget>>()));
+            sp.GetRequiredService<IEnumerable<AwsTarget>>(),
+            sp.GetRequiredService<IAwsClientFactory>().CreatePricing));
         return services;
     }
 }

@@ -38,7 +38,7 @@ public interface IInstanceCatalog
 }
 
 /// <summary>
-/// The seam for the AWS Price List API client (GetProducts, JSON 1.1; not built yet): Linux, shared tenancy,
+/// The seam for the AWS Price List API client (GetProducts, JSON 1.1; see <see cref="PricingApiClient"/>): Linux, shared tenancy,
 /// On-Demand, pre-installed software NA, capacity status Used — Karpenter's filters.
 /// </summary>
 public interface IOnDemandPriceSource

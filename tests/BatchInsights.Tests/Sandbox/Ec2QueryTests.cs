@@ -256,7 +256,7 @@ public sealed class Ec2QueryTests(SandboxFixture fixture) : IClassFixture<Sandbo
             Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/x-amz-json-1.1"),
         };
         request.Headers.TryAddWithoutValidation("Authorization", SandboxClient.DummyAuthorization);
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", "AWSPriceListService.GetProducts");
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", "AWSPriceListService.DescribeServices");
 
         using var response = await http.SendAsync(request);
 
