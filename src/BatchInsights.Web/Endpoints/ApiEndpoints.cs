@@ -122,7 +122,8 @@ public static class ApiEndpoints
         }
     }
 
-    private static long? ReadTime(string? value, string parameter, Dictionary<string, string[]> errors)
+    /// <summary>An optional time parameter (epoch ms or ISO-8601); a bad value is added to <paramref name="errors"/>.</summary>
+    internal static long? ReadTime(string? value, string parameter, Dictionary<string, string[]> errors)
     {
         if (string.IsNullOrEmpty(value))
         {

@@ -32,8 +32,8 @@ public static class SpotPriceEndpoints
     {
         // Strings, not typed parameters: a bad value gets a ProblemDetails naming it.
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        long? fromMs = ReadTime(from, "from", errors);
-        long? toMs = ReadTime(to, "to", errors);
+        long? fromMs = ApiEndpoints.ReadTime(from, "from", errors);
+        long? toMs = ApiEndpoints.ReadTime(to, "to", errors);
         var take = SpotPriceQueries.MaxLimit;
         if (!string.IsNullOrEmpty(limit) && !int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take))
         {
@@ -58,20 +58,4 @@ public static class SpotPriceEndpoints
 
     public static Ok<IReadOnlyList<InstanceTypeSummary>> GetInstanceTypes(CatalogQueries queries, string? region) =>
         TypedResults.Ok(queries.List(region));
-
-    private static long? ReadTime(string? value, string parameter, Dictionary<string, string[]> errors)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return null;
-        }
-
-        if (BrowseFormat.TryParseTime(value, out var ms))
-        {
-            return ms;
-        }
-
-        errors[parameter] = [$"{parameter} must be epoch milliseconds or an ISO-8601 date/time."];
-        return null;
-    }
 }

@@ -6,30 +6,7 @@ namespace BatchInsights.Tests.Sandbox;
 /// <summary>The real AWS CLI (botocore parses and validates every response) against the sandbox.</summary>
 public sealed class AwsCliTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>
 {
-    private async Task<JsonElement> AwsAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("aws")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        foreach (var a in new[] { "--endpoint-url", fixture.Server.BaseAddress.ToString(), "--region", "us-east-1", "--output", "json" }) start.ArgumentList.Add(a);
-        start.Environment["AWS_ACCESS_KEY_ID"] = "AKIDSANDBOX";
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = "sandbox-secret";
-        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-        start.Environment["AWS_CONFIG_FILE"] = "/dev/null";
-        start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
-        start.Environment.Remove("AWS_PROFILE");
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the aws CLI");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"aws {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}");
-        return JsonDocument.Parse(await stdout).RootElement.Clone();
-    }
+    private Task<JsonElement> AwsAsync(params string[] args) => AwsCli.RunJsonAsync(fixture.Server.BaseAddress, args);
 
     [Fact]
     public async Task AwsCli_DescribeJobQueues_ListsTheScenarioQueues()
