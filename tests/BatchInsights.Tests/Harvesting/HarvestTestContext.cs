@@ -4,6 +4,7 @@ using System.Text.Json;
 using BatchInsights.Core.Aws;
 using BatchInsights.Core.Data;
 using BatchInsights.Core.Harvesting;
+using BatchInsights.Tests.Integration;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -15,12 +16,12 @@ namespace BatchInsights.Tests.Harvesting;
 /// <summary>A real SQLite file in a temp dir, a scripted Batch account and a test clock.</summary>
 internal sealed class HarvestTestContext : IAsyncDisposable
 {
-    private readonly string _directory;
+    private readonly HarvestDatabase _database;
 
-    private HarvestTestContext(string directory, IDbContextFactory<BatchInsightsDbContext> db)
+    private HarvestTestContext(HarvestDatabase database)
     {
-        _directory = directory;
-        Db = db;
+        _database = database;
+        Db = database.Factory;
         Apis[BatchData.Target] = new FakeBatchApi(BatchData.Target);
         Notifier = new HarvestNotifier(NullLogger<HarvestNotifier>.Instance);
         Harvester = new BatchHarvester(Db, t => Apis.TryGetValue(t, out var api) ? api : throw new InvalidOperationException($"No fake for {t}"),
@@ -34,22 +35,8 @@ internal sealed class HarvestTestContext : IAsyncDisposable
     public HarvestNotifier Notifier { get; }
     public BatchHarvester Harvester { get; }
 
-    public static async Task<HarvestTestContext> CreateAsync()
-    {
-        var directory = Path.Combine(Path.GetTempPath(), "bi-harvest-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var options = DataServiceCollectionExtensions.CreateOptions(new DatabaseOptions
-        {
-            ConnectionString = $"Data Source={Path.Combine(directory, "test.db")}",
-        });
-        var factory = new PooledDbContextFactory<BatchInsightsDbContext>(options);
-        await using (var db = await factory.CreateDbContextAsync())
-        {
-            await db.Database.EnsureCreatedAsync();
-        }
-
-        return new HarvestTestContext(directory, factory);
-    }
+    /// <summary>The schema comes from the app's own migrations (Integration/HarvestDatabase).</summary>
+    public static async Task<HarvestTestContext> CreateAsync() => new(await HarvestDatabase.CreateAsync());
 
     /// <summary>A standard small account: one CE, two queues, two job definition revisions.</summary>
     public HarvestTestContext WithInventory(FakeBatchApi? api = null)
@@ -134,17 +121,5 @@ internal sealed class HarvestTestContext : IAsyncDisposable
         return text.ToString();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        SqliteConnection.ClearAllPools();
-        await Task.Yield();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp dir is harmless; never fail a test over cleanup.
-        }
-    }
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 }

@@ -4,6 +4,7 @@ using BatchInsights.Core.Aws;
 using BatchInsights.Core.Catalog;
 using BatchInsights.Core.Data;
 using BatchInsights.Core.Harvesting;
+using BatchInsights.Tests.Integration;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -18,12 +19,12 @@ internal sealed class SpotPriceTestContext : IAsyncDisposable
     public static readonly AwsTarget Target = new("prod", "us-east-1");
     public static readonly DateTimeOffset Now = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
 
-    private readonly string _directory;
+    private readonly HarvestDatabase _database;
 
-    private SpotPriceTestContext(string directory, IDbContextFactory<BatchInsightsDbContext> db, int typesPerQuery)
+    private SpotPriceTestContext(HarvestDatabase database, int typesPerQuery)
     {
-        _directory = directory;
-        Db = db;
+        _database = database;
+        Db = database.Factory;
         Api = new FakeEc2Api(Target);
         Catalog = new InstanceCatalog(NullLogger<InstanceCatalog>.Instance, Time);
         Harvester = new SpotPriceHarvester(Db, t => t == Target ? Api : throw new InvalidOperationException($"No fake for {t}"), Catalog,
@@ -41,15 +42,7 @@ internal sealed class SpotPriceTestContext : IAsyncDisposable
 
     public static async Task<SpotPriceTestContext> CreateAsync(int typesPerQuery = 25)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "bi-spot-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var options = DataServiceCollectionExtensions.CreateOptions(new DatabaseOptions
-        {
-            ConnectionString = $"Data Source={Path.Combine(directory, "test.db")}",
-        });
-        var factory = new PooledDbContextFactory<BatchInsightsDbContext>(options);
-        await DatabaseMigrator.MigrateAsync(factory, CancellationToken.None);
-        return new SpotPriceTestContext(directory, factory, typesPerQuery);
+        return new SpotPriceTestContext(await HarvestDatabase.CreateAsync(), typesPerQuery);
     }
 
     /// <summary>Stores a compute environment of the target with the given instanceTypes (as the Batch harvest would).</summary>
@@ -104,17 +97,5 @@ internal sealed class SpotPriceTestContext : IAsyncDisposable
         return await db.HarvestRuns.AsNoTracking().OrderBy(r => r.Id).ToListAsync();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        SqliteConnection.ClearAllPools();
-        await Task.Yield();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp dir is harmless; never fail a test over cleanup.
-        }
-    }
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 }
