@@ -27,7 +27,7 @@ public interface IAwsClientFactory
     PricingApiClient CreatePricing();
 }
 
-internal sealed class AwsClientFactory : IAwsClientFactory
+internal sealed class AwsClientFactory : IAwsClientFactory, IDisposable
 {
     public const string HttpClientName = "BatchInsights.Aws";
 
@@ -36,6 +36,8 @@ internal sealed class AwsClientFactory : IAwsClientFactory
     private readonly RateBudgetRegistry _budgets;
     private readonly TimeProvider _time;
     private readonly Lazy<AwsCredentialSource> _credentials;
+    private readonly Dictionary<string, AssumedRoleCredentials> _roles = new(StringComparer.Ordinal);
+    private readonly Lock _rolesGate = new();
 
     public AwsClientFactory(IHttpClientFactory httpClients, IOptions<AwsOptions> options, RateBudgetRegistry budgets, TimeProvider time)
     {
@@ -59,7 +61,7 @@ internal sealed class AwsClientFactory : IAwsClientFactory
             _httpClients.CreateClient(HttpClientName),
             target,
             Endpoint(),
-            _credentials.Value,
+            CredentialsFor(target),
             AwsCallPolicy.FromOptions(_options),
             _budgets.For(target, _options.MaxCallsPerSecond),
             _time);
@@ -71,7 +73,7 @@ internal sealed class AwsClientFactory : IAwsClientFactory
         return new Ec2Api(
             target,
             Endpoint(),
-            _credentials.Value,
+            CredentialsFor(target),
             AwsCallPolicy.FromOptions(_options),
             _budgets.For(target, Ec2Api.SigningName, _options.MaxCallsPerSecond));
     }
@@ -87,6 +89,44 @@ internal sealed class AwsClientFactory : IAwsClientFactory
             AwsCallPolicy.FromOptions(_options),
             _budgets.For(budgetKey, PricingApiClient.SigningName, _options.MaxCallsPerSecond),
             _time);
+    }
+
+    /// <summary>
+    /// What a target's clients sign with: the base credentials, or, when its account has a RoleArn, that role's
+    /// keys from STS (one STS client and one cache per account, at the regional endpoint of the account's first region).
+    /// </summary>
+    public AwsCredentialSource CredentialsFor(AwsTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (_options.RoleFor(target.Account) is not { } role)
+        {
+            return _credentials.Value;
+        }
+
+        lock (_rolesGate)
+        {
+            if (!_roles.TryGetValue(target.Account, out var assumed))
+            {
+                var stsRegion = Targets.FirstOrDefault(t => t.Account == target.Account)?.Region ?? target.Region;
+                assumed = AwsCredentialSource.AssumeRole(_credentials.Value, role, stsRegion, Endpoint(), AwsCallPolicy.FromOptions(_options), _time);
+                _roles[target.Account] = assumed;
+            }
+
+            return assumed.Source;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_rolesGate)
+        {
+            foreach (var assumed in _roles.Values)
+            {
+                assumed.Dispose();
+            }
+
+            _roles.Clear();
+        }
     }
 
     private Uri? Endpoint()

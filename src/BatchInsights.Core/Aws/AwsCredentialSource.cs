@@ -10,7 +10,7 @@ internal sealed record AwsCredentialsSnapshot(string AccessKeyId, string SecretA
 /// Where a client gets its keys: fixed keys (sandbox, moto, tests) or AWSSDK.Core's default chain
 /// (environment, profiles, SSO, container and instance roles). Keeps Amazon types inside Core/Aws.
 /// </summary>
-public sealed class AwsCredentialSource
+public sealed partial class AwsCredentialSource
 {
     private readonly Func<CancellationToken, Task<AwsCredentialsSnapshot>> _resolve;
 
