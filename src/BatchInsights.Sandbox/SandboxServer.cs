@@ -66,6 +66,11 @@ public sealed class SandboxServer : IAsyncDisposable
 
     internal BatchAccount Account => _account;
 
+    internal StsSessions Sts { get; private init; } = null!;
+
+    /// <summary>Calls received per signing access key id (tests check that a role's temporary keys were used).</summary>
+    public IReadOnlyDictionary<string, long> CallsByAccessKeyId => Sts.CallsByAccessKeyId;
+
     /// <summary>Jobs (counting array children and MNP nodes) created up to the simulation clock's now.</summary>
     public long JobCountNow => _account.CountJobsCreatedBy(_account.NowMs);
 
@@ -99,12 +104,14 @@ public sealed class SandboxServer : IAsyncDisposable
         builder.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{settings.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         var app = builder.Build();
         var throttle = new RequestThrottle(settings.RequestsPerSecond, settings.Burst, settings.ThrottleShare);
-        app.UseAwsGuards(throttle, new FaultInjector(scenario.Faults), scenario.AccountId);
+        var sts = new StsSessions(TimeProvider.System);
+        app.UseAwsGuards(throttle, new FaultInjector(scenario.Faults), scenario.AccountId, sts);
         app.MapBatch(account);
         var ec2 = new Ec2Account(scenario, account.SpotMarket, settings.TimeProvider);
         var pricing = new PricingCatalog(Simulation.InstanceCatalog.Default);
         // POST / carries the query protocols (EC2: form with Action) and JSON 1.1 services (X-Amz-Target).
-        app.MapPost("/", ctx => Ec2Query.IsEc2Request(ctx.Request) ? Ec2Query.HandleAsync(ctx, ec2)
+        app.MapPost("/", ctx => StsQuery.IsStsRequest(ctx.Request) ? StsQuery.HandleAsync(ctx, sts, scenario.AccountId)
+            : Ec2Query.IsEc2Request(ctx.Request) ? Ec2Query.HandleAsync(ctx, ec2)
             : PricingJson.IsPricingRequest(ctx.Request) ? PricingJson.HandleAsync(ctx, pricing)
             : AwsJson.WriteErrorAsync(ctx, 400, "UnknownOperationException", $"The sandbox does not serve {ctx.Request.Headers["X-Amz-Target"]}."));
         app.MapFallback(ctx => AwsJson.WriteErrorAsync(ctx, 404, "UnknownOperationException",
@@ -113,7 +120,7 @@ public sealed class SandboxServer : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
-        return new SandboxServer(app, account, new Uri($"http://127.0.0.1:{port}"), watch.Elapsed);
+        return new SandboxServer(app, account, new Uri($"http://127.0.0.1:{port}"), watch.Elapsed) { Sts = sts };
     }
 
     public async ValueTask DisposeAsync()

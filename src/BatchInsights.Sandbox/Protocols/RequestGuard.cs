@@ -39,17 +39,19 @@ internal sealed class RequestThrottle(double ratePerSecond, int burst, double th
 /// </summary>
 internal static class RequestGuard
 {
-    public static void UseAwsGuards(this IApplicationBuilder app, RequestThrottle throttle, FaultInjector faults, string accountId) =>
+    public static void UseAwsGuards(this IApplicationBuilder app, RequestThrottle throttle, FaultInjector faults, string accountId, StsSessions sessions) =>
         app.Use(async (ctx, next) =>
         {
             ctx.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
             var isEc2 = Ec2Query.IsEc2Request(ctx.Request);
+            var isSts = StsQuery.IsStsRequest(ctx.Request); // also a form POST: isEc2 is true for it too
             var operation = isEc2
                 ? (await ctx.Request.ReadFormAsync(ctx.RequestAborted))["Action"].ToString()
                 : SandboxOperations.BatchOperationOfPath(ctx.Request.Path);
 
             Task Fail(int status, string code, string message) =>
-                isEc2 ? Ec2Xml.WriteErrorAsync(ctx, status, code, message) : AwsJson.WriteErrorAsync(ctx, status, code, message);
+                isSts ? StsQuery.WriteGuardErrorAsync(ctx, status, code, message)
+                : isEc2 ? Ec2Xml.WriteErrorAsync(ctx, status, code, message) : AwsJson.WriteErrorAsync(ctx, status, code, message);
 
             var auth = ctx.Request.Headers.Authorization.ToString();
             if (auth.Length == 0)
@@ -70,6 +72,14 @@ internal static class RequestGuard
                 return;
             }
 
+            // Temporary keys (from the sandbox's STS AssumeRole) count only with their session token and until they expire.
+            if (sessions.Check(StsQuery.AccessKeyIdOf(ctx.Request) ?? "", ctx.Request.Headers["X-Amz-Security-Token"].ToString()) is { } refused)
+            {
+                var expired = refused.Contains("expired", StringComparison.Ordinal);
+                await (isEc2 ? Fail(401, "AuthFailure", refused) : Fail(403, expired ? "ExpiredTokenException" : "UnrecognizedClientException", refused));
+                return;
+            }
+
             if (!throttle.TryAcquire())
             {
                 // EC2 answers throttling with 503 RequestLimitExceeded; Batch with 429.
@@ -81,7 +91,7 @@ internal static class RequestGuard
             {
                 var (fault, latencyMs) = faults.Decide(operation);
                 if (latencyMs > 0) await Task.Delay(latencyMs, ctx.RequestAborted);
-                var service = isEc2 ? "ec2" : "batch";
+                var service = isSts ? "sts" : isEc2 ? "ec2" : "batch";
                 var denied = $"User: arn:aws:iam::{accountId}:user/sandbox is not authorized to perform: {service}:{operation} because no identity-based policy allows the {service}:{operation} action";
                 switch (fault)
                 {
