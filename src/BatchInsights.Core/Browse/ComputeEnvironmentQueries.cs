@@ -6,10 +6,18 @@ namespace BatchInsights.Core.Browse;
 /// <summary>Compute environments as last harvested.</summary>
 public sealed class ComputeEnvironmentQueries(IDbContextFactory<BatchInsightsDbContext> dbFactory)
 {
-    public async Task<IReadOnlyList<ComputeEnvironmentSummary>> ListAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ComputeEnvironmentSummary>> ListAsync(CancellationToken cancellationToken = default) =>
+        ListAsync(TargetFilter.All, cancellationToken);
+
+    /// <summary>The compute environments of one account and/or region (null parts = all).</summary>
+    public async Task<IReadOnlyList<ComputeEnvironmentSummary>> ListAsync(TargetFilter target, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(target);
+        var (account, region) = (target.Account, target.Region);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var rows = await db.ComputeEnvironments.AsNoTracking().OrderBy(c => c.Name).ToListAsync(cancellationToken);
+        var rows = await db.ComputeEnvironments.AsNoTracking()
+            .Where(c => (account == null || c.Account == account) && (region == null || c.Region == region))
+            .OrderBy(c => c.Name).ToListAsync(cancellationToken);
         var queues = await QueueOrdersAsync(db, cancellationToken);
         return rows.Select(r => ToSummary(r, queues)).ToList();
     }

@@ -18,7 +18,9 @@ public sealed record JobFilter(
     string? NamePrefix = null,
     long? CreatedFromMs = null,
     long? CreatedToMs = null,
-    JobSort Sort = JobSort.CreatedDesc);
+    JobSort Sort = JobSort.CreatedDesc,
+    string? Account = null,
+    string? Region = null);
 
 /// <summary>
 /// Jobs by keyset paging over (CreatedAtMs, JobId): each page is an index range scan whatever its depth,
@@ -63,6 +65,18 @@ public sealed class JobQueries(IDbContextFactory<BatchInsightsDbContext> dbFacto
         if (status is not null)
         {
             query = query.Where(j => j.Status == status);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Account))
+        {
+            var account = filter.Account.Trim();
+            query = query.Where(j => j.Account == account);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Region))
+        {
+            var region = filter.Region.Trim();
+            query = query.Where(j => j.Region == region);
         }
 
         if (!string.IsNullOrWhiteSpace(filter.NamePrefix))

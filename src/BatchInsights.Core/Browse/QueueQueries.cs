@@ -11,10 +11,17 @@ public sealed class QueueQueries(
     TimeProvider timeProvider,
     IOptions<BrowseOptions> options)
 {
-    public async Task<IReadOnlyList<QueueSummary>> ListAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<QueueSummary>> ListAsync(CancellationToken cancellationToken = default) =>
+        ListAsync(TargetFilter.All, cancellationToken);
+
+    /// <summary>The queues of one account and/or region (null parts = all).</summary>
+    public async Task<IReadOnlyList<QueueSummary>> ListAsync(TargetFilter target, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(target);
+        var (account, region) = (target.Account, target.Region);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var queues = await db.JobQueues.AsNoTracking()
+            .Where(q => (account == null || q.Account == account) && (region == null || q.Region == region))
             .OrderByDescending(q => q.Priority).ThenBy(q => q.Name)
             .ToListAsync(cancellationToken);
         var environments = await db.ComputeEnvironments.AsNoTracking()
@@ -24,6 +31,7 @@ public sealed class QueueQueries(
         // One GROUP BY that the (QueueName, Status, CreatedAtMs, JobId) index covers: no job row is loaded.
         // Queue names are unique per account and region; jobs of same-named queues in two accounts are summed.
         var groups = await db.Jobs.AsNoTracking()
+            .Where(j => (account == null || j.Account == account) && (region == null || j.Region == region))
             .GroupBy(j => new { j.QueueName, j.Status })
             .Select(g => new { g.Key.QueueName, g.Key.Status, Count = g.LongCount(), OldestMs = g.Min(j => j.CreatedAtMs) })
             .ToListAsync(cancellationToken);

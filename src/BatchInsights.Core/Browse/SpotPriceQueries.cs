@@ -11,7 +11,9 @@ public sealed record SpotPriceFilter(
     string? AvailabilityZone = null,
     long? FromMs = null,
     long? ToMs = null,
-    string? ProductDescription = null);
+    string? ProductDescription = null,
+    string? Account = null,
+    string? Region = null);
 
 /// <summary>One Spot price change: the price in USD per hour that took effect at <paramref name="TimestampMs"/> (epoch ms).</summary>
 public sealed record SpotPricePoint(
@@ -106,6 +108,18 @@ public sealed partial class SpotPriceQueries(
         if (az is not null)
         {
             rows = rows.Where(r => r.AvailabilityZone == az);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Account))
+        {
+            var account = filter.Account.Trim();
+            rows = rows.Where(r => r.Account == account);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Region))
+        {
+            var region = filter.Region.Trim();
+            rows = rows.Where(r => r.Region == region);
         }
 
         // Per pool, the last change before the window: the price a chart must start from.

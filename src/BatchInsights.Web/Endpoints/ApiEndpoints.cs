@@ -16,12 +16,12 @@ public static class ApiEndpoints
     {
         var api = endpoints.MapGroup("/api/v1").WithTags("BatchInsights");
         api.MapGet("/queues", GetQueuesAsync).WithName("ListQueues")
-            .WithSummary("Job queues with job counts by status and a stuck verdict.");
+            .WithSummary("Job queues with job counts by status and a stuck verdict; `account` and `region` filter.");
         api.MapGet("/compute-environments", GetComputeEnvironmentsAsync).WithName("ListComputeEnvironments")
-            .WithSummary("Compute environments as last harvested.");
+            .WithSummary("Compute environments as last harvested; `account` and `region` filter.");
         api.MapGet("/jobs", GetJobsAsync).WithName("ListJobs")
             .WithSummary("Jobs, keyset-paged: pass the previous response's `next` as `after`.")
-            .WithDescription("Filters combine with AND. `from`/`to` are epoch milliseconds or ISO-8601 (UTC unless offset given); `to` is exclusive. `sort` is `desc` (default, newest first) or `asc`. `limit` is 1-500 (default 50).");
+            .WithDescription("Filters combine with AND. `account` and `region` pick one target's jobs. `from`/`to` are epoch milliseconds or ISO-8601 (UTC unless offset given); `to` is exclusive. `sort` is `desc` (default, newest first) or `asc`. `limit` is 1-500 (default 50).");
         api.MapGet("/jobs/{id}", GetJobAsync).WithName("GetJob")
             .WithSummary("One job with its attempts and array relations.");
         api.MapGet("/harvest/runs", GetHarvestRunsAsync).WithName("ListHarvestRuns")
@@ -31,12 +31,13 @@ public static class ApiEndpoints
         return endpoints;
     }
 
-    public static async Task<Ok<IReadOnlyList<QueueSummary>>> GetQueuesAsync(QueueQueries queries, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await queries.ListAsync(cancellationToken));
+    public static async Task<Ok<IReadOnlyList<QueueSummary>>> GetQueuesAsync(
+        QueueQueries queries, string? account, string? region, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await queries.ListAsync(TargetFilter.From(account, region), cancellationToken));
 
     public static async Task<Ok<IReadOnlyList<ComputeEnvironmentSummary>>> GetComputeEnvironmentsAsync(
-        ComputeEnvironmentQueries queries, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await queries.ListAsync(cancellationToken));
+        ComputeEnvironmentQueries queries, string? account, string? region, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await queries.ListAsync(TargetFilter.From(account, region), cancellationToken));
 
     public static async Task<Results<Ok<JobPage>, ValidationProblem>> GetJobsAsync(
         JobQueries queries,
@@ -48,6 +49,8 @@ public static class ApiEndpoints
         string? sort,
         string? limit,
         string? after,
+        string? account,
+        string? region,
         CancellationToken cancellationToken)
     {
         // Parameters arrive as strings so that a bad value gets a ProblemDetails naming it,
@@ -78,7 +81,7 @@ public static class ApiEndpoints
 
         try
         {
-            return TypedResults.Ok(await queries.ListAsync(new JobFilter(queue, status, name, fromMs, toMs, order), after, take, cancellationToken));
+            return TypedResults.Ok(await queries.ListAsync(new JobFilter(queue, status, name, fromMs, toMs, order, account, region), after, take, cancellationToken));
         }
         catch (InvalidQueryParameterException ex)
         {

@@ -28,6 +28,8 @@ public static class SpotPriceEndpoints
         string? to,
         string? product,
         string? limit,
+        string? account,
+        string? region,
         CancellationToken cancellationToken)
     {
         // Strings, not typed parameters: a bad value gets a ProblemDetails naming it.
@@ -48,7 +50,7 @@ public static class SpotPriceEndpoints
         try
         {
             return TypedResults.Ok(await queries.GetHistoryAsync(
-                new SpotPriceFilter(instanceType, az, fromMs, toMs, product), take, cancellationToken));
+                new SpotPriceFilter(instanceType, az, fromMs, toMs, product, account, region), take, cancellationToken));
         }
         catch (InvalidQueryParameterException ex)
         {

@@ -18,7 +18,7 @@ public sealed class ApiEndpointsTests : IDisposable
 
     private Task<Results<Ok<JobPage>, ValidationProblem>> Jobs(
         string? status = null, string? limit = null, string? after = null, string? from = null, string? sort = null) =>
-        ApiEndpoints.GetJobsAsync(new JobQueries(_db.Factory), null, status, null, from, null, sort, limit, after, CancellationToken.None);
+        ApiEndpoints.GetJobsAsync(new JobQueries(_db.Factory), null, status, null, from, null, sort, limit, after, null, null, CancellationToken.None);
 
     [Theory]
     [InlineData("status", "DONE", null, null, null, null)]

@@ -14,7 +14,7 @@ public sealed class SpotPricesApiTests : IDisposable
 
     private Task<Results<Ok<SpotPriceHistory>, ValidationProblem>> Get(
         string? instanceType = "m5.large", string? from = null, string? to = null, string? limit = null) =>
-        SpotPriceEndpoints.GetSpotPricesAsync(SpotPriceQueriesTests.Queries(_db), instanceType, null, from, to, null, limit, CancellationToken.None);
+        SpotPriceEndpoints.GetSpotPricesAsync(SpotPriceQueriesTests.Queries(_db), instanceType, null, from, to, null, limit, null, null, CancellationToken.None);
 
     [Theory]
     [InlineData("instanceType", null, null, null, null)]
