@@ -39,6 +39,12 @@ public partial class JobsPage
     [SupplyParameterFromQuery(Name = "sort")]
     public string? Sort { get; set; }
 
+    [SupplyParameterFromQuery(Name = "account")]
+    public string? Account { get; set; }
+
+    [SupplyParameterFromQuery(Name = "region")]
+    public string? Region { get; set; }
+
     private JobsViewModel Vm { get; set; } = default!;
 
     protected override void OnInitialized()
@@ -49,7 +55,8 @@ public partial class JobsPage
 
     protected override async Task LoadAsync(CancellationToken cancellationToken)
     {
-        var filter = JobsViewModel.FromQuery(Queue, Status, Name, From, To, Sort);
+        var target = TargetFilter.From(Account, Region);
+        var filter = JobsViewModel.FromQuery(Queue, Status, Name, From, To, Sort) with { Account = target.Account, Region = target.Region };
         _fromText = filter.CreatedFromMs is { } f ? BrowseFormat.UrlTime(f) : From;
         _toText = filter.CreatedToMs is { } t ? BrowseFormat.UrlTime(t) : To;
         if (_queueNames.Count == 0)

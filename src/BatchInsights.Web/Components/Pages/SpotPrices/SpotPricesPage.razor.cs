@@ -27,6 +27,12 @@ public partial class SpotPricesPage
     [SupplyParameterFromQuery(Name = "range")]
     public string? RangeKey { get; set; }
 
+    [SupplyParameterFromQuery(Name = "account")]
+    public string? Account { get; set; }
+
+    [SupplyParameterFromQuery(Name = "region")]
+    public string? Region { get; set; }
+
     protected override async Task LoadAsync(CancellationToken cancellationToken)
     {
         _types = await SpotPriceQueries.ListInstanceTypesAsync(cancellationToken);
@@ -39,9 +45,10 @@ public partial class SpotPricesPage
             return;
         }
 
+        var target = TargetFilter.From(Account, Region);
         var to = TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         var from = to - (long)_range.Length.TotalMilliseconds;
-        _history = await SpotPriceQueries.GetHistoryAsync(new SpotPriceFilter(_selectedType, FromMs: from, ToMs: to), cancellationToken: cancellationToken);
+        _history = await SpotPriceQueries.GetHistoryAsync(new SpotPriceFilter(_selectedType, FromMs: from, ToMs: to, Account: target.Account, Region: target.Region), cancellationToken: cancellationToken);
         _chart = SpotChart.Build(_history);
     }
 
