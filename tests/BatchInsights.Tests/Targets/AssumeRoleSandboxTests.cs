@@ -1,4 +1,5 @@
 using BatchInsights.Core.Aws;
+using BatchInsights.Core.Browse;
 using BatchInsights.Core.Data;
 using BatchInsights.Core.Harvesting;
 using BatchInsights.Tests.Aws;
@@ -81,6 +82,14 @@ public sealed class AssumeRoleSandboxTests
         Assert.True(runs["prod"].JobsWritten > 0);
         var jobsByAccount = (await database.JobsAsync()).GroupBy(j => j.Account).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(["plain", "prod"], jobsByAccount.Keys.Order());
+
+        // The Harvest status page lists the target that never succeeded, with the permission it lacks.
+        var status = (await new HarvestStatusQueries(database.Factory, harness.Clock).ListAsync()).ToDictionary(s => s.Account);
+        Assert.Equal(["partner", "plain", "prod"], status.Keys.Order());
+        Assert.Equal(HarvestHealth.Failing, status["partner"].Health);
+        Assert.Null(status["partner"].LastSuccessAt);
+        Assert.Equal("sts:AssumeRole", status["partner"].MissingPermission);
+        Assert.Contains(DeniedRole, status["partner"].LastError);
     }
 
     [Fact]
