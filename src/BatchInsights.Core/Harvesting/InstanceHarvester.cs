@@ -274,7 +274,7 @@ public sealed partial class InstanceHarvester(
                     DescribedAtMs = now,
                 });
             }
-            else if (result.Failures.Any(x => x.Arn == arn || (x.Arn is not null && arn.EndsWith("/" + x.Arn, StringComparison.Ordinal))))
+            else if (result.Failures.Any(x => x.Arn is not null && LastSegment(x.Arn) == LastSegment(arn)))
             {
                 db.ContainerInstances.Add(new ContainerInstanceRow
                 {
@@ -292,6 +292,9 @@ public sealed partial class InstanceHarvester(
 
         return await db.SaveChangesAsync(cancellationToken);
     }
+
+    // ECS may echo a failure in the old ARN format (moto does): compare the container instance id.
+    private static string LastSegment(string arn) => arn[(arn.LastIndexOf('/') + 1)..];
 
     [GeneratedRegex(@"Host EC2 \(instance (i-[0-9a-f]+)\) terminated", RegexOptions.CultureInvariant)]
     private static partial Regex ReclaimReason();
