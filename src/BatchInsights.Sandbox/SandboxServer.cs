@@ -107,12 +107,17 @@ public sealed class SandboxServer : IAsyncDisposable
         var sts = new StsSessions(TimeProvider.System);
         app.UseAwsGuards(throttle, new FaultInjector(scenario.Faults), scenario.AccountId, sts);
         app.MapBatch(account);
-        var ec2 = new Ec2Account(scenario, account.SpotMarket, settings.TimeProvider);
+        var ec2 = new Ec2Account(scenario, account.SpotMarket, settings.TimeProvider)
+        {
+            Batch = account,
+            TerminatedInstanceVisibleMinutes = scenario.TerminatedInstanceVisibleMinutes,
+        };
         var pricing = new PricingCatalog(Simulation.InstanceCatalog.Default);
         // POST / carries the query protocols (EC2: form with Action) and JSON 1.1 services (X-Amz-Target).
         app.MapPost("/", ctx => StsQuery.IsStsRequest(ctx.Request) ? StsQuery.HandleAsync(ctx, sts, scenario.AccountId)
             : Ec2Query.IsEc2Request(ctx.Request) ? Ec2Query.HandleAsync(ctx, ec2)
             : PricingJson.IsPricingRequest(ctx.Request) ? PricingJson.HandleAsync(ctx, pricing)
+            : EcsJson.IsEcsRequest(ctx.Request) ? EcsJson.HandleAsync(ctx, account)
             : AwsJson.WriteErrorAsync(ctx, 400, "UnknownOperationException", $"The sandbox does not serve {ctx.Request.Headers["X-Amz-Target"]}."));
         app.MapFallback(ctx => AwsJson.WriteErrorAsync(ctx, 404, "UnknownOperationException",
             $"No operation matches {ctx.Request.Method} {ctx.Request.Path}."));

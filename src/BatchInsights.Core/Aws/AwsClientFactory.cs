@@ -25,6 +25,9 @@ public interface IAwsClientFactory
     /// override in Sandbox mode), with its own rate budget. Cheap: create one per job run.
     /// </summary>
     PricingApiClient CreatePricing();
+
+    /// <summary>An ECS client (JSON 1.1) for one target, with its own ECS rate budget per target. Cheap: create one per job run.</summary>
+    IEcsApi CreateEcs(AwsTarget target);
 }
 
 internal sealed class AwsClientFactory : IAwsClientFactory, IDisposable
@@ -127,6 +130,19 @@ internal sealed class AwsClientFactory : IAwsClientFactory, IDisposable
 
             _roles.Clear();
         }
+    }
+
+    public IEcsApi CreateEcs(AwsTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return new EcsApiClient(
+            _httpClients.CreateClient(HttpClientName),
+            target,
+            Endpoint(),
+            CredentialsFor(target),
+            AwsCallPolicy.FromOptions(_options),
+            _budgets.For(target, EcsApiClient.SigningName, _options.MaxCallsPerSecond),
+            _time);
     }
 
     private Uri? Endpoint()

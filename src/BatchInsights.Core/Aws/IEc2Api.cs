@@ -20,6 +20,12 @@ public interface IEc2Api
 
     /// <summary>Every instance type offered in the region (follows NextToken).</summary>
     Task<IReadOnlyList<InstanceTypeSnapshot>> DescribeInstanceTypesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// DescribeInstances with EC2 filters (e.g. tag-key=AWSBatchServiceTag), every page. EC2 lists terminated instances
+    /// only for about an hour after they terminated, so callers must poll more often than that to see every stop.
+    /// </summary>
+    Task<IReadOnlyList<Ec2InstanceSnapshot>> DescribeInstancesAsync(IReadOnlyList<Ec2Filter> filters, CancellationToken cancellationToken);
 }
 
 /// <summary>A DescribeSpotPriceHistory window. Empty lists mean "all" (as in the API).</summary>
@@ -72,3 +78,21 @@ public static class SpotProducts
 
     public static readonly IReadOnlyList<string> Linux = [LinuxUnix, LinuxUnixVpc];
 }
+
+/// <summary>An EC2 filter: Name (e.g. "tag-key", "tag:Name", "instance-state-name") and the values any of which match.</summary>
+public sealed record Ec2Filter(string Name, IReadOnlyList<string> Values);
+
+/// <summary>An EC2 instance as DescribeInstances reports it (the parts the app uses).</summary>
+/// <param name="Lifecycle">"spot" for Spot instances; null for On-Demand (EC2 leaves instanceLifecycle out).</param>
+/// <param name="StateTransitionReason">"User initiated (2026-11-26 10:00:00 GMT)": the only place EC2 gives a stop time.</param>
+public sealed record Ec2InstanceSnapshot(
+    string InstanceId,
+    string InstanceType,
+    string? AvailabilityZone,
+    string? Lifecycle,
+    long? LaunchTimeMs,
+    string State,
+    string? StateReasonCode,
+    string? StateReasonMessage,
+    string? StateTransitionReason,
+    IReadOnlyDictionary<string, string> Tags);

@@ -19,6 +19,7 @@ public static class BrowseServiceCollectionExtensions
         services.TryAddSingleton<SpotPriceQueries>();
         services.TryAddSingleton<CatalogQueries>();
         services.TryAddSingleton<TargetQueries>();
+        services.TryAddSingleton<InstanceQueries>();
         return services;
     }
 }

@@ -13,6 +13,8 @@ public sealed class BatchInsightsDbContext(DbContextOptions<BatchInsightsDbConte
     public DbSet<HarvestRunRow> HarvestRuns => Set<HarvestRunRow>();
     public DbSet<HarvestWatermarkRow> HarvestWatermarks => Set<HarvestWatermarkRow>();
     public DbSet<SpotPriceChangeRow> SpotPriceChanges => Set<SpotPriceChangeRow>();
+    public DbSet<Ec2InstanceRow> Ec2Instances => Set<Ec2InstanceRow>();
+    public DbSet<ContainerInstanceRow> ContainerInstances => Set<ContainerInstanceRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -172,4 +172,64 @@ public static class HarvestOutcome
     public const string Running = "Running";
     public const string Succeeded = "Succeeded";
     public const string Failed = "Failed";
+    /// <summary>Finished, but part of the data could not be fetched (e.g. a permission is missing); the error says which.</summary>
+    public const string Partial = "Partial";
+}
+
+/// <summary>
+/// An EC2 instance a managed CE launched, as DescribeInstances showed it (tag key AWSBatchServiceTag). Kept after EC2
+/// forgets it (about an hour after termination), so instance-hours accumulate across harvests. Times are epoch ms.
+/// </summary>
+public sealed class Ec2InstanceRow
+{
+    public required string Account { get; set; }
+    public required string Region { get; set; }
+    public required string InstanceId { get; set; }
+    /// <summary>The CE that launched it; null when no tag or cluster ties it to a harvested CE.</summary>
+    public string? ComputeEnvironmentName { get; set; }
+    public required string InstanceType { get; set; }
+    public string? AvailabilityZone { get; set; }
+    /// <summary>"spot" or "on-demand".</summary>
+    public required string Lifecycle { get; set; }
+    public long? LaunchTimeMs { get; set; }
+    public long FirstSeenMs { get; set; }
+    public long LastSeenMs { get; set; }
+    /// <summary>EC2's state name when last seen; "gone" when it stopped being listed before we saw it terminate.</summary>
+    public required string State { get; set; }
+    /// <summary>From the state transition reason; for "gone" instances the last time we saw it (a lower bound).</summary>
+    public long? TerminatedAtMs { get; set; }
+    public string? StateReasonCode { get; set; }
+    public string? StateReasonMessage { get; set; }
+}
+
+/// <summary>
+/// Where an ECS container instance (a job attempt's containerInstanceArn) ran: the EC2 instance, type and AZ from
+/// DescribeContainerInstances ("mapped"), or "missing" when ECS no longer knew it — then the Estimated* columns hold a
+/// labelled guess (from the Spot reclaim reason or the CE's single instance type), or stay empty (unknown).
+/// Attempts join it on ContainerInstanceArn.
+/// </summary>
+public sealed class ContainerInstanceRow
+{
+    public required string Account { get; set; }
+    public required string Region { get; set; }
+    public required string ContainerInstanceArn { get; set; }
+    public required string ClusterName { get; set; }
+    /// <summary>"mapped" or "missing" (<see cref="ContainerInstanceStatus"/>).</summary>
+    public required string Status { get; set; }
+    public string? Ec2InstanceId { get; set; }
+    public string? InstanceType { get; set; }
+    public string? AvailabilityZone { get; set; }
+    public long? RegisteredAtMs { get; set; }
+    public string? EstimatedInstanceId { get; set; }
+    public string? EstimatedInstanceType { get; set; }
+    public string? EstimatedAvailabilityZone { get; set; }
+    /// <summary>How the estimate was made ("reclaim-reason", "reclaim-reason+instance", "ce-single-type"); null = unknown.</summary>
+    public string? EstimateBasis { get; set; }
+    public long DescribedAtMs { get; set; }
+}
+
+public static class ContainerInstanceStatus
+{
+    public const string Mapped = "mapped";
+    public const string Missing = "missing";
 }

@@ -97,3 +97,30 @@ internal sealed class SpotPriceChangeRowConfiguration : IEntityTypeConfiguration
         b.Property(x => x.ProductDescription).HasMaxLength(64);
     }
 }
+
+internal sealed class Ec2InstanceRowConfiguration : IEntityTypeConfiguration<Ec2InstanceRow>
+{
+    public void Configure(EntityTypeBuilder<Ec2InstanceRow> b)
+    {
+        b.ToTable("ec2_instances");
+        b.HasKey(x => new { x.Account, x.Region, x.InstanceId });
+        // The CE page lists a CE's instances, newest first.
+        b.HasIndex(x => new { x.Account, x.Region, x.ComputeEnvironmentName, x.LaunchTimeMs });
+        b.Property(x => x.InstanceId).HasMaxLength(32);
+        b.Property(x => x.InstanceType).HasMaxLength(32);
+        b.Property(x => x.AvailabilityZone).HasMaxLength(32);
+        b.Property(x => x.Lifecycle).HasMaxLength(16);
+        b.Property(x => x.State).HasMaxLength(16);
+    }
+}
+
+internal sealed class ContainerInstanceRowConfiguration : IEntityTypeConfiguration<ContainerInstanceRow>
+{
+    public void Configure(EntityTypeBuilder<ContainerInstanceRow> b)
+    {
+        b.ToTable("container_instances");
+        b.HasKey(x => new { x.Account, x.Region, x.ContainerInstanceArn });
+        b.HasIndex(x => new { x.Account, x.Region, x.Ec2InstanceId });
+        b.Property(x => x.Status).HasMaxLength(16);
+    }
+}

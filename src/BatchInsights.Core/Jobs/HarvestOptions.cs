@@ -17,6 +17,12 @@ public sealed class HarvestOptions
     /// <summary>Cron expression (UTC, 5 fields) for the instance catalog refresh. Default: every 12 hours (as Karpenter).</summary>
     public string CatalogCron { get; set; } = "0 */12 * * *";
 
+    /// <summary>
+    /// Cron expression (UTC, 5 fields) for the instance/placement harvest. Default: every 15 minutes — EC2 lists a
+    /// terminated instance only for about an hour, so this must run well within that to see every stop reason.
+    /// </summary>
+    public string InstanceCron { get; set; } = "*/15 * * * *";
+
     /// <summary>Queue one harvest right after start so the pages fill within a minute.</summary>
     public bool RunOnStart { get; set; } = true;
 }
@@ -29,6 +35,7 @@ public sealed class ValidateHarvestOptions : IValidateOptions<HarvestOptions>
         Check(errors, nameof(HarvestOptions.BatchCron), options.BatchCron);
         Check(errors, nameof(HarvestOptions.SpotPriceCron), options.SpotPriceCron);
         Check(errors, nameof(HarvestOptions.CatalogCron), options.CatalogCron);
+        Check(errors, nameof(HarvestOptions.InstanceCron), options.InstanceCron);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

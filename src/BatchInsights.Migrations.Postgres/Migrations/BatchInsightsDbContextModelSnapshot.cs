@@ -96,6 +96,119 @@ namespace BatchInsights.Migrations.Postgres.Migrations
                     b.ToTable("compute_environments", (string)null);
                 });
 
+            modelBuilder.Entity("BatchInsights.Core.Data.ContainerInstanceRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ContainerInstanceArn")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ClusterName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("DescribedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Ec2InstanceId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("EstimateBasis")
+                        .HasColumnType("text");
+
+                    b.Property<string>("EstimatedAvailabilityZone")
+                        .HasColumnType("text");
+
+                    b.Property<string>("EstimatedInstanceId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("EstimatedInstanceType")
+                        .HasColumnType("text");
+
+                    b.Property<string>("InstanceType")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("RegisteredAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Account", "Region", "ContainerInstanceArn");
+
+                    b.HasIndex("Account", "Region", "Ec2InstanceId");
+
+                    b.ToTable("container_instances", (string)null);
+                });
+
+            modelBuilder.Entity("BatchInsights.Core.Data.Ec2InstanceRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("text");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("ComputeEnvironmentName")
+                        .HasColumnType("text");
+
+                    b.Property<long>("FirstSeenMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("InstanceType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("LastSeenMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("LaunchTimeMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Lifecycle")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("StateReasonCode")
+                        .HasColumnType("text");
+
+                    b.Property<string>("StateReasonMessage")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("TerminatedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Account", "Region", "InstanceId");
+
+                    b.HasIndex("Account", "Region", "ComputeEnvironmentName", "LaunchTimeMs");
+
+                    b.ToTable("ec2_instances", (string)null);
+                });
+
             modelBuilder.Entity("BatchInsights.Core.Data.HarvestRunRow", b =>
                 {
                     b.Property<long>("Id")

@@ -91,6 +91,119 @@ namespace BatchInsights.Migrations.Sqlite.Migrations
                     b.ToTable("compute_environments", (string)null);
                 });
 
+            modelBuilder.Entity("BatchInsights.Core.Data.ContainerInstanceRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContainerInstanceArn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClusterName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DescribedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Ec2InstanceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EstimateBasis")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EstimatedAvailabilityZone")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EstimatedInstanceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EstimatedInstanceType")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InstanceType")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RegisteredAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Account", "Region", "ContainerInstanceArn");
+
+                    b.HasIndex("Account", "Region", "Ec2InstanceId");
+
+                    b.ToTable("container_instances", (string)null);
+                });
+
+            modelBuilder.Entity("BatchInsights.Core.Data.Ec2InstanceRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ComputeEnvironmentName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FirstSeenMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("InstanceType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastSeenMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LaunchTimeMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Lifecycle")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StateReasonCode")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StateReasonMessage")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("TerminatedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Account", "Region", "InstanceId");
+
+                    b.HasIndex("Account", "Region", "ComputeEnvironmentName", "LaunchTimeMs");
+
+                    b.ToTable("ec2_instances", (string)null);
+                });
+
             modelBuilder.Entity("BatchInsights.Core.Data.HarvestRunRow", b =>
                 {
                     b.Property<long>("Id")

@@ -9,7 +9,7 @@ internal static class AwsJson
 {
     public const string JsonContentType = "application/json";
 
-    public static async Task WriteAsync(HttpContext context, int status, Action<Utf8JsonWriter> body)
+    public static async Task WriteAsync(HttpContext context, int status, Action<Utf8JsonWriter> body, string contentType = JsonContentType)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -20,7 +20,7 @@ internal static class AwsJson
         }
 
         context.Response.StatusCode = status;
-        context.Response.ContentType = JsonContentType;
+        context.Response.ContentType = contentType;
         context.Response.ContentLength = buffer.WrittenCount;
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
     }

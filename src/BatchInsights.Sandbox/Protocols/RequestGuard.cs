@@ -45,8 +45,10 @@ internal static class RequestGuard
             ctx.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
             var isEc2 = Ec2Query.IsEc2Request(ctx.Request);
             var isSts = StsQuery.IsStsRequest(ctx.Request); // also a form POST: isEc2 is true for it too
+            var isEcs = EcsJson.IsEcsRequest(ctx.Request);
             var operation = isEc2
                 ? (await ctx.Request.ReadFormAsync(ctx.RequestAborted))["Action"].ToString()
+                : isEcs ? EcsJson.OperationOf(ctx.Request)
                 : SandboxOperations.BatchOperationOfPath(ctx.Request.Path);
 
             Task Fail(int status, string code, string message) =>
@@ -83,7 +85,9 @@ internal static class RequestGuard
             if (!throttle.TryAcquire())
             {
                 // EC2 answers throttling with 503 RequestLimitExceeded; Batch with 429.
-                await (isEc2 ? Fail(503, "RequestLimitExceeded", "Request limit exceeded.") : Fail(429, "TooManyRequestsException", "Too Many Requests"));
+                await (isEc2 ? Fail(503, "RequestLimitExceeded", "Request limit exceeded.")
+                    : isEcs ? Fail(400, "ThrottlingException", "Rate exceeded")
+                    : Fail(429, "TooManyRequestsException", "Too Many Requests"));
                 return;
             }
 
@@ -91,17 +95,20 @@ internal static class RequestGuard
             {
                 var (fault, latencyMs) = faults.Decide(operation);
                 if (latencyMs > 0) await Task.Delay(latencyMs, ctx.RequestAborted);
-                var service = isSts ? "sts" : isEc2 ? "ec2" : "batch";
+                var service = isSts ? "sts" : isEc2 ? "ec2" : isEcs ? "ecs" : "batch";
                 var denied = $"User: arn:aws:iam::{accountId}:user/sandbox is not authorized to perform: {service}:{operation} because no identity-based policy allows the {service}:{operation} action";
                 switch (fault)
                 {
                     case FaultKind.AccessDenied:
                         await (isEc2
                             ? Fail(403, "UnauthorizedOperation", "You are not authorized to perform this operation. " + denied)
+                            : isEcs ? Fail(400, "AccessDeniedException", denied)
                             : Fail(403, "AccessDeniedException", denied));
                         return;
                     case FaultKind.Throttle:
-                        await (isEc2 ? Fail(503, "RequestLimitExceeded", "Request limit exceeded.") : Fail(429, "TooManyRequestsException", "Too Many Requests"));
+                        await (isEc2 ? Fail(503, "RequestLimitExceeded", "Request limit exceeded.")
+                            : isEcs ? Fail(400, "ThrottlingException", "Rate exceeded")
+                            : Fail(429, "TooManyRequestsException", "Too Many Requests"));
                         return;
                     case FaultKind.ServerError:
                         await (isEc2 ? Fail(500, "InternalError", "An internal error has occurred.") : Fail(500, "ServerException", "Internal server error"));

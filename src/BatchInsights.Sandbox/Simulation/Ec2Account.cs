@@ -37,5 +37,10 @@ internal sealed class Ec2Account
 
     public SpotMarket Market { get; }
 
+    /// <summary>The Batch side whose CEs launched the account's instances (DescribeInstances); null lists none.</summary>
+    public BatchAccount? Batch { get; init; }
+
+    public int TerminatedInstanceVisibleMinutes { get; init; } = 60;
+
     public long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 }

@@ -28,6 +28,12 @@ public sealed record Scenario
 
     /// <summary>Injected faults per API operation name ("DescribeSpotPriceHistory", "ListJobs") or "*" for all.</summary>
     public IReadOnlyDictionary<string, FaultSpec> Faults { get; init; } = new Dictionary<string, FaultSpec>();
+
+    /// <summary>EC2 DescribeInstances lists a terminated instance for about an hour after it terminated (AWS's own window).</summary>
+    public int TerminatedInstanceVisibleMinutes { get; init; } = 60;
+
+    /// <summary>ECS still describes a deregistered (INACTIVE) container instance this long; after that it is a MISSING failure.</summary>
+    public int InactiveContainerInstanceVisibleMinutes { get; init; } = 60;
 }
 
 /// <summary>Faults one operation suffers; an operation's own entry replaces the "*" entry.</summary>
@@ -117,9 +123,11 @@ internal static class SandboxOperations
     public static readonly IReadOnlyList<string> Batch =
         ["DescribeComputeEnvironments", "DescribeJobQueues", "DescribeJobDefinitions", "ListJobs", "DescribeJobs", "UpdateComputeEnvironment"];
 
-    public static readonly IReadOnlyList<string> Ec2 = ["DescribeInstanceTypes", "DescribeSpotPriceHistory", "DescribeAvailabilityZones"];
+    public static readonly IReadOnlyList<string> Ec2 = ["DescribeInstanceTypes", "DescribeSpotPriceHistory", "DescribeAvailabilityZones", "DescribeInstances"];
 
-    public static IEnumerable<string> All => Batch.Concat(Ec2);
+    public static readonly IReadOnlyList<string> Ecs = ["DescribeContainerInstances"];
+
+    public static IEnumerable<string> All => Batch.Concat(Ec2).Concat(Ecs);
 
     public static bool IsKnown(string name) => All.Contains(name, StringComparer.Ordinal);
 
@@ -352,6 +360,9 @@ internal static class ScenarioLoader
             if (f.ErrorShare is < 0 or > 1) yield return ($"{p}.errorShare", "must be between 0 and 1.");
             if (f.LatencyMs is < 0 or > 60_000) yield return ($"{p}.latencyMs", "must be between 0 and 60,000.");
         }
+
+        if (s.TerminatedInstanceVisibleMinutes < 0) yield return ("$.terminatedInstanceVisibleMinutes", "must not be negative.");
+        if (s.InactiveContainerInstanceVisibleMinutes < 0) yield return ("$.inactiveContainerInstanceVisibleMinutes", "must not be negative.");
     }
 }
 

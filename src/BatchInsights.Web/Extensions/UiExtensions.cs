@@ -30,6 +30,7 @@ public static class UiExtensions
         app.MapBatchInsightsApi();
         app.MapHarvestStatusApi();
         app.MapSpotPriceApi();
+        app.MapInstanceApi();
         app.MapOpenApi();
         return app;
     }

@@ -59,4 +59,7 @@ internal sealed class FakeEc2Api(AwsTarget target) : IEc2Api
         return Task.FromResult<IReadOnlyList<InstanceTypeSnapshot>>(
             InstanceTypes ?? throw new InvalidOperationException("FakeEc2Api: DescribeInstanceTypes called but the test scripted no InstanceTypes."));
     }
+
+    public Task<IReadOnlyList<Ec2InstanceSnapshot>> DescribeInstancesAsync(IReadOnlyList<Ec2Filter> filters, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("FakeEc2Api: DescribeInstances called but this fake scripts only Spot prices and instance types.");
 }
