@@ -101,10 +101,11 @@ public sealed class SandboxServer : IAsyncDisposable
         var throttle = new RequestThrottle(settings.RequestsPerSecond, settings.Burst, settings.ThrottleShare);
         app.UseAwsGuards(throttle, new FaultInjector(scenario.Faults), scenario.AccountId);
         app.MapBatch(account);
-        var ec2 = new Ec2Account(scenario, account.SpotMarket, settings.TimeProvider);
+        var ec2 = new Ec2Account(scenario, account.SpotMarket, settings.TimeProvider) { Network = account.Network };
         var pricing = new PricingCatalog(Simulation.InstanceCatalog.Default);
         // POST / carries the query protocols (EC2: form with Action) and JSON 1.1 services (X-Amz-Target).
         app.MapPost("/", ctx => Ec2Query.IsEc2Request(ctx.Request) ? Ec2Query.HandleAsync(ctx, ec2)
+            : CloudWatchProtocol.IsCloudWatchRequest(ctx.Request) ? CloudWatchProtocol.HandleAsync(ctx, account)
             : PricingJson.IsPricingRequest(ctx.Request) ? PricingJson.HandleAsync(ctx, pricing)
             : AwsJson.WriteErrorAsync(ctx, 400, "UnknownOperationException", $"The sandbox does not serve {ctx.Request.Headers["X-Amz-Target"]}."));
         app.MapFallback(ctx => AwsJson.WriteErrorAsync(ctx, 404, "UnknownOperationException",

@@ -12,7 +12,7 @@ namespace BatchInsights.Sandbox.Protocols;
 /// The EC2 Query protocol: POST / with a form body (Action=…&amp;Version=2016-11-15&amp;…), XML answers shaped as
 /// botocore's ec2/2016-11-15 model (lists as &lt;xxxSet&gt;&lt;item&gt;).
 /// </summary>
-internal static class Ec2Query
+internal static partial class Ec2Query
 {
     private delegate Action<XmlWriter> Operation(Ec2Account account, IFormCollection form);
 
@@ -21,11 +21,16 @@ internal static class Ec2Query
         ["DescribeInstanceTypes"] = DescribeInstanceTypes,
         ["DescribeSpotPriceHistory"] = DescribeSpotPriceHistory,
         ["DescribeAvailabilityZones"] = DescribeAvailabilityZones,
+        ["DescribeSubnets"] = DescribeSubnets,
+        ["DescribeRouteTables"] = DescribeRouteTables,
+        ["DescribeNatGateways"] = DescribeNatGateways,
+        ["DescribeVpcEndpoints"] = DescribeVpcEndpoints,
     };
 
     /// <summary>Whether a request speaks the EC2 Query protocol (as opposed to REST-JSON or JSON 1.1 with X-Amz-Target).</summary>
     public static bool IsEc2Request(HttpRequest request) =>
-        HttpMethods.IsPost(request.Method) && request.Path == "/" && !request.Headers.ContainsKey("X-Amz-Target") && request.HasFormContentType;
+        HttpMethods.IsPost(request.Method) && request.Path == "/" && !request.Headers.ContainsKey("X-Amz-Target") && request.HasFormContentType
+        && !CloudWatchProtocol.IsCloudWatchRequest(request);
 
     public static async Task HandleAsync(HttpContext ctx, Ec2Account account)
     {

@@ -44,12 +44,16 @@ internal static class RequestGuard
         {
             ctx.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
             var isEc2 = Ec2Query.IsEc2Request(ctx.Request);
+            var isCloudWatch = CloudWatchProtocol.IsCloudWatchRequest(ctx.Request);
             var operation = isEc2
                 ? (await ctx.Request.ReadFormAsync(ctx.RequestAborted))["Action"].ToString()
+                : isCloudWatch ? await CloudWatchProtocol.OperationOfAsync(ctx.Request, ctx.RequestAborted)
                 : SandboxOperations.BatchOperationOfPath(ctx.Request.Path);
 
             Task Fail(int status, string code, string message) =>
-                isEc2 ? Ec2Xml.WriteErrorAsync(ctx, status, code, message) : AwsJson.WriteErrorAsync(ctx, status, code, message);
+                isEc2 ? Ec2Xml.WriteErrorAsync(ctx, status, code, message)
+                : isCloudWatch ? CloudWatchProtocol.WriteErrorAsync(ctx, status, code, message)
+                : AwsJson.WriteErrorAsync(ctx, status, code, message);
 
             var auth = ctx.Request.Headers.Authorization.ToString();
             if (auth.Length == 0)
@@ -72,8 +76,10 @@ internal static class RequestGuard
 
             if (!throttle.TryAcquire())
             {
-                // EC2 answers throttling with 503 RequestLimitExceeded; Batch with 429.
-                await (isEc2 ? Fail(503, "RequestLimitExceeded", "Request limit exceeded.") : Fail(429, "TooManyRequestsException", "Too Many Requests"));
+                // EC2 answers throttling with 503 RequestLimitExceeded; Batch with 429; CloudWatch with 400 Throttling.
+                await (isEc2 ? Fail(503, "RequestLimitExceeded", "Request limit exceeded.")
+                    : isCloudWatch ? Fail(400, "Throttling", "Rate exceeded")
+                    : Fail(429, "TooManyRequestsException", "Too Many Requests"));
                 return;
             }
 
@@ -81,20 +87,25 @@ internal static class RequestGuard
             {
                 var (fault, latencyMs) = faults.Decide(operation);
                 if (latencyMs > 0) await Task.Delay(latencyMs, ctx.RequestAborted);
-                var service = isEc2 ? "ec2" : "batch";
+                var service = isEc2 ? "ec2" : isCloudWatch ? "cloudwatch" : "batch";
                 var denied = $"User: arn:aws:iam::{accountId}:user/sandbox is not authorized to perform: {service}:{operation} because no identity-based policy allows the {service}:{operation} action";
                 switch (fault)
                 {
                     case FaultKind.AccessDenied:
                         await (isEc2
                             ? Fail(403, "UnauthorizedOperation", "You are not authorized to perform this operation. " + denied)
+                            : isCloudWatch ? Fail(403, "AccessDenied", denied)
                             : Fail(403, "AccessDeniedException", denied));
                         return;
                     case FaultKind.Throttle:
-                        await (isEc2 ? Fail(503, "RequestLimitExceeded", "Request limit exceeded.") : Fail(429, "TooManyRequestsException", "Too Many Requests"));
+                        await (isEc2 ? Fail(503, "RequestLimitExceeded", "Request limit exceeded.")
+                            : isCloudWatch ? Fail(400, "Throttling", "Rate exceeded")
+                            : Fail(429, "TooManyRequestsException", "Too Many Requests"));
                         return;
                     case FaultKind.ServerError:
-                        await (isEc2 ? Fail(500, "InternalError", "An internal error has occurred.") : Fail(500, "ServerException", "Internal server error"));
+                        await (isEc2 ? Fail(500, "InternalError", "An internal error has occurred.")
+                            : isCloudWatch ? Fail(500, "InternalServiceError", "Internal service error")
+                            : Fail(500, "ServerException", "Internal server error"));
                         return;
                 }
             }

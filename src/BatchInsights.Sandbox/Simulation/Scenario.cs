@@ -28,6 +28,9 @@ public sealed record Scenario
 
     /// <summary>Injected faults per API operation name ("DescribeSpotPriceHistory", "ListJobs") or "*" for all.</summary>
     public IReadOnlyDictionary<string, FaultSpec> Faults { get; init; } = new Dictionary<string, FaultSpec>();
+
+    /// <summary>The account's VPCs (subnets, route tables, NAT gateways, endpoints); CEs name their subnets.</summary>
+    public IReadOnlyList<VpcSpec> Vpcs { get; init; } = [];
 }
 
 /// <summary>Faults one operation suffers; an operation's own entry replaces the "*" entry.</summary>
@@ -72,6 +75,8 @@ public sealed record ComputeEnvironmentSpec
     public double SpotInterruptionRate { get; init; } = 0.05;
     public string State { get; init; } = "ENABLED";
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    /// <summary>Names of subnets under "vpcs"; null keeps three subnets outside any simulated VPC.</summary>
+    public IReadOnlyList<string>? Subnets { get; init; }
 }
 
 public sealed record JobQueueSpec
@@ -117,9 +122,15 @@ internal static class SandboxOperations
     public static readonly IReadOnlyList<string> Batch =
         ["DescribeComputeEnvironments", "DescribeJobQueues", "DescribeJobDefinitions", "ListJobs", "DescribeJobs", "UpdateComputeEnvironment"];
 
-    public static readonly IReadOnlyList<string> Ec2 = ["DescribeInstanceTypes", "DescribeSpotPriceHistory", "DescribeAvailabilityZones"];
+    public static readonly IReadOnlyList<string> Ec2 =
+    [
+        "DescribeInstanceTypes", "DescribeSpotPriceHistory", "DescribeAvailabilityZones",
+        "DescribeSubnets", "DescribeRouteTables", "DescribeNatGateways", "DescribeVpcEndpoints",
+    ];
 
-    public static IEnumerable<string> All => Batch.Concat(Ec2);
+    public static readonly IReadOnlyList<string> CloudWatch = ["GetMetricData"];
+
+    public static IEnumerable<string> All => Batch.Concat(Ec2).Concat(CloudWatch);
 
     public static bool IsKnown(string name) => All.Contains(name, StringComparer.Ordinal);
 
@@ -342,6 +353,8 @@ internal static class ScenarioLoader
                 else if (!seen.Add(z)) yield return ($"$.availabilityZones[{i}]", $"'{z}' is listed twice.");
             }
         }
+
+        foreach (var problem in NetworkScenarioValidator.Validate(s)) yield return problem;
 
         foreach (var (op, f) in s.Faults)
         {
