@@ -95,8 +95,8 @@ internal sealed partial class BatchAccount
                 var traffic = result[nat];
                 var h = (int)((at.StartedAt - firstHour) / Hour);
                 var runHours = (Math.Min(at.StoppedAt, now) - at.StartedAt) / (double)Hour;
-                var down = (40 * MiB) + (long)(vcpus * runHours * 120 * MiB);
-                var up = (10 * MiB) + (long)(vcpus * runHours * 25 * MiB);
+                var down = (40 * MiB) + (long)(vcpus * runHours * 40 * MiB);
+                var up = (10 * MiB) + (long)(vcpus * runHours * 8 * MiB);
                 if (launched.Add(key)) down += (long)(pullBytes * pullShare);
                 traffic.DownloadBytes[h] += down;
                 traffic.UploadBytes[h] += up;
