@@ -25,6 +25,9 @@ public interface IAwsClientFactory
     /// override in Sandbox mode), with its own rate budget. Cheap: create one per job run.
     /// </summary>
     PricingApiClient CreatePricing();
+
+    /// <summary>A CloudWatch client (GetMetricData, Query protocol) for one target, with its own rate budget per target. Cheap: create one per job run.</summary>
+    ICloudWatchApi CreateCloudWatch(AwsTarget target);
 }
 
 internal sealed class AwsClientFactory : IAwsClientFactory
@@ -86,6 +89,19 @@ internal sealed class AwsClientFactory : IAwsClientFactory
             _credentials.Value,
             AwsCallPolicy.FromOptions(_options),
             _budgets.For(budgetKey, PricingApiClient.SigningName, _options.MaxCallsPerSecond),
+            _time);
+    }
+
+    public ICloudWatchApi CreateCloudWatch(AwsTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return new CloudWatchApiClient(
+            _httpClients.CreateClient(HttpClientName),
+            target,
+            Endpoint(),
+            _credentials.Value,
+            AwsCallPolicy.FromOptions(_options),
+            _budgets.For(target, CloudWatchApiClient.SigningName, _options.MaxCallsPerSecond),
             _time);
     }
 

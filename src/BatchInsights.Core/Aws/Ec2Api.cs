@@ -13,7 +13,7 @@ namespace BatchInsights.Core.Aws;
 /// <see cref="Stats"/> (see <see cref="Ec2HttpClientFactory"/>). Throttling (RequestLimitExceeded) and 5xx
 /// are retried by the SDK up to <see cref="AwsCallPolicy.MaxRetries"/> times.
 /// </summary>
-public sealed class Ec2Api : IEc2Api, IDisposable
+public sealed partial class Ec2Api : IEc2Api, IDisposable
 {
     public const string ServiceName = "EC2";
     public const string SigningName = "ec2";
