@@ -13,6 +13,11 @@ public sealed class BatchInsightsDbContext(DbContextOptions<BatchInsightsDbConte
     public DbSet<HarvestRunRow> HarvestRuns => Set<HarvestRunRow>();
     public DbSet<HarvestWatermarkRow> HarvestWatermarks => Set<HarvestWatermarkRow>();
     public DbSet<SpotPriceChangeRow> SpotPriceChanges => Set<SpotPriceChangeRow>();
+    public DbSet<NetworkSubnetRow> NetworkSubnets => Set<NetworkSubnetRow>();
+    public DbSet<NetworkNatGatewayRow> NetworkNatGateways => Set<NetworkNatGatewayRow>();
+    public DbSet<NetworkEndpointRow> NetworkEndpoints => Set<NetworkEndpointRow>();
+    public DbSet<NatGatewayDailyBytesRow> NatGatewayDailyBytes => Set<NatGatewayDailyBytesRow>();
+    public DbSet<ComputeEnvironmentNetworkRow> ComputeEnvironmentNetworks => Set<ComputeEnvironmentNetworkRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

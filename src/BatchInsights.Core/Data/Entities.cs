@@ -172,4 +172,6 @@ public static class HarvestOutcome
     public const string Running = "Running";
     public const string Succeeded = "Succeeded";
     public const string Failed = "Failed";
+    /// <summary>Finished, but one API was refused (e.g. AccessDenied): Error names the missing permission; the rest was stored.</summary>
+    public const string Partial = "Partial";
 }

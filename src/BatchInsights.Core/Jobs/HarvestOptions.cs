@@ -17,6 +17,9 @@ public sealed class HarvestOptions
     /// <summary>Cron expression (UTC, 5 fields) for the instance catalog refresh. Default: every 12 hours (as Karpenter).</summary>
     public string CatalogCron { get; set; } = "0 */12 * * *";
 
+    /// <summary>Cron expression (UTC, 5 fields) for the network harvest (subnets, routes, NAT bytes). Default: daily at 03:17.</summary>
+    public string NetworkCron { get; set; } = "17 3 * * *";
+
     /// <summary>Queue one harvest right after start so the pages fill within a minute.</summary>
     public bool RunOnStart { get; set; } = true;
 }
@@ -29,6 +32,7 @@ public sealed class ValidateHarvestOptions : IValidateOptions<HarvestOptions>
         Check(errors, nameof(HarvestOptions.BatchCron), options.BatchCron);
         Check(errors, nameof(HarvestOptions.SpotPriceCron), options.SpotPriceCron);
         Check(errors, nameof(HarvestOptions.CatalogCron), options.CatalogCron);
+        Check(errors, nameof(HarvestOptions.NetworkCron), options.NetworkCron);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

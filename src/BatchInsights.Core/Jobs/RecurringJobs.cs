@@ -10,6 +10,7 @@ public static class RecurringJobs
     public const string BatchHarvest = "batch-harvest";
     public const string SpotPriceHarvest = "spot-price-harvest";
     public const string CatalogRefresh = "catalog-refresh";
+    public const string NetworkHarvest = "network-harvest";
 
     public static void Register(IRecurringJobManager manager, HarvestOptions options)
     {
@@ -19,5 +20,6 @@ public static class RecurringJobs
         manager.AddOrUpdate<BatchHarvestJob>(BatchHarvest, j => j.RunAsync(CancellationToken.None), options.BatchCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         manager.AddOrUpdate<SpotPriceHarvestJob>(SpotPriceHarvest, j => j.RunAsync(CancellationToken.None), options.SpotPriceCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         manager.AddOrUpdate<InstanceCatalogRefreshJob>(CatalogRefresh, j => j.RunAsync(CancellationToken.None), options.CatalogCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+        manager.AddOrUpdate<NetworkHarvestJob>(NetworkHarvest, j => j.RunAsync(CancellationToken.None), options.NetworkCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
     }
 }

@@ -50,6 +50,7 @@ internal static class HostingExtensions
         services.AddBatchHarvesting();
         services.AddInstanceCatalog();
         services.AddSpotPriceHarvesting();
+        services.AddNetworkHarvesting();
         services.AddSingleton<BatchApiFactory>(sp => sp.GetRequiredService<IAwsClientFactory>().CreateBatch);
         services.AddSingleton<IEnumerable<AwsTarget>>(sp => sp.GetRequiredService<IAwsClientFactory>().Targets);
         services.AddSingleton<IDataChangedSource, HarvestDataChangedSource>();
@@ -112,6 +113,8 @@ internal static class HostingExtensions
             // Spot prices need the CEs' instance types, so the first Spot harvest follows a successful Batch harvest.
             var batch = jobs.Enqueue<BatchHarvestJob>(j => j.RunAsync(CancellationToken.None));
             jobs.ContinueJobWith<SpotPriceHarvestJob>(batch, j => j.RunAsync(CancellationToken.None));
+            // The network harvest reads the CEs' subnets, so it too follows the Batch harvest.
+            jobs.ContinueJobWith<NetworkHarvestJob>(batch, j => j.RunAsync(CancellationToken.None));
         }
 
         return app;

@@ -59,4 +59,16 @@ internal sealed class FakeEc2Api(AwsTarget target) : IEc2Api
         return Task.FromResult<IReadOnlyList<InstanceTypeSnapshot>>(
             InstanceTypes ?? throw new InvalidOperationException("FakeEc2Api: DescribeInstanceTypes called but the test scripted no InstanceTypes."));
     }
+
+    public Task<IReadOnlyList<SubnetSnapshot>> DescribeSubnetsAsync(IReadOnlyList<string> subnetIds, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("FakeEc2Api: DescribeSubnets is not scripted.");
+
+    public Task<IReadOnlyList<RouteTableSnapshot>> DescribeRouteTablesAsync(IReadOnlyList<string> vpcIds, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("FakeEc2Api: DescribeRouteTables is not scripted.");
+
+    public Task<IReadOnlyList<NatGatewaySnapshot>> DescribeNatGatewaysAsync(IReadOnlyList<string> vpcIds, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("FakeEc2Api: DescribeNatGateways is not scripted.");
+
+    public Task<IReadOnlyList<VpcEndpointSnapshot>> DescribeVpcEndpointsAsync(IReadOnlyList<string> vpcIds, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("FakeEc2Api: DescribeVpcEndpoints is not scripted.");
 }
