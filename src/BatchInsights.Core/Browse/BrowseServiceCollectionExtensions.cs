@@ -18,6 +18,7 @@ public static class BrowseServiceCollectionExtensions
         services.TryAddSingleton<HarvestStatusQueries>();
         services.TryAddSingleton<SpotPriceQueries>();
         services.TryAddSingleton<CatalogQueries>();
+        services.TryAddSingleton<Networking.NetworkQueries>();
         return services;
     }
 }

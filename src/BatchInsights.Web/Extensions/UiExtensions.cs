@@ -30,6 +30,7 @@ public static class UiExtensions
         app.MapBatchInsightsApi();
         app.MapHarvestStatusApi();
         app.MapSpotPriceApi();
+        app.MapNetworkApi();
         app.MapOpenApi();
         return app;
     }
