@@ -42,7 +42,8 @@ public sealed class CloudWatchApiClient : ICloudWatchApi
     internal const string XmlNamespace = "http://monitoring.amazonaws.com/doc/2010-08-01/";
     internal const int MaxQueriesPerRequest = 500;
     private const string Operation = "GetMetricData";
-    private const string FormContentType = "application/x-www-form-urlencoded; charset=utf-8";
+    // Every byte of the body is percent-encoded ASCII, so no charset parameter is needed.
+    private const string FormContentType = "application/x-www-form-urlencoded";
 
     private readonly AwsJsonTransport _transport;
 

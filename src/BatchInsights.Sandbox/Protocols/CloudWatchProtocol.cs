@@ -252,7 +252,8 @@ internal static class CloudWatchProtocol
                 {
                     var hourMs = t.FirstHourMs + (h * 3_600_000L);
                     if (hourMs < request.StartMs || hourMs >= request.EndMs) continue;
-                    var bucket = hourMs / periodMs * periodMs;
+                    // Periods count from StartTime, as CloudWatch aligns them (day buckets at 00:00 for a midnight start).
+                    var bucket = request.StartMs + ((hourMs - request.StartMs) / periodMs * periodMs);
                     if (!buckets.TryGetValue(bucket, out var values)) buckets[bucket] = values = [];
                     values.Add(hourly[h]);
                 }

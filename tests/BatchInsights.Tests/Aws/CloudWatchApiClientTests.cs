@@ -100,7 +100,7 @@ public sealed class CloudWatchApiClientTests(SandboxFixture fixture) : IClassFix
         using var ec2 = Sandbox.Ec2QueryTests.Client(fixture.Server.BaseAddress);
         var nats = await ec2.DescribeNatGatewaysAsync(new Amazon.EC2.Model.DescribeNatGatewaysRequest());
         var nat = nats.NatGateways[0].NatGatewayId;
-        var end = SandboxFixture.Start;
+        var end = new DateTimeOffset(SandboxFixture.Start.UtcDateTime.Date, TimeSpan.Zero);
         var client = Client(fixture.Server.BaseAddress);
 
         var series = await client.GetMetricDataAsync(

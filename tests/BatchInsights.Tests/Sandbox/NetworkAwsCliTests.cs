@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace BatchInsights.Tests.Sandbox;
@@ -57,7 +56,8 @@ public sealed class NetworkAwsCliTests(SandboxFixture fixture) : IClassFixture<S
         var up = series["up"].GetProperty("Values").EnumerateArray().Select(v => v.GetDouble()).ToList();
         Assert.Equal(10, down.Count);
         Assert.True(down.Sum() > up.Sum());
-        Assert.Equal(new DateTimeOffset(2026, 10, 22, 0, 0, 0, TimeSpan.Zero), DateTimeOffset.Parse(series["down"].GetProperty("Timestamps")[0].GetString()!, CultureInfo.InvariantCulture));
+        // CLI v1 prints JSON-protocol timestamps as sent (epoch seconds).
+        Assert.Equal(new DateTimeOffset(2026, 10, 22, 0, 0, 0, TimeSpan.Zero), DateTimeOffset.FromUnixTimeSeconds(series["down"].GetProperty("Timestamps")[0].GetInt64()));
     }
 
     [Fact]
