@@ -128,6 +128,9 @@ public sealed class NetworkHarvestTests : IAsyncLifetime, IDisposable
         Assert.Equal(NetworkPathKind.NoPath, overview.ComputeEnvironments.Single(c => c.Name == "lab-isolated").Path);
         Assert.Equal(4, overview.NatGateways.Count);
         Assert.All(overview.NatGateways, n => Assert.Equal(0, n.DaysWithData));
+        var status = (await new BatchInsights.Core.Browse.HarvestStatusQueries(database.Factory, clock).ListAsync()).Single(s => s.Kind == NetworkHarvester.Kind);
+        Assert.True(status.AccessDenied);
+        Assert.Equal("cloudwatch:GetMetricData", status.MissingPermission);
     }
 
     private static async Task<(int Subnets, int Verdicts, int Days)> CountsAsync(HarvestDatabase database)
