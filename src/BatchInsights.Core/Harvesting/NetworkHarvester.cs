@@ -180,11 +180,3 @@ public sealed class NetworkHarvester(
         return written;
     }
 }
-
-/// <summary>The recurring Hangfire job: network paths of every configured target. Logic lives in <see cref="NetworkHarvester"/>.</summary>
-public sealed class NetworkHarvestJob(NetworkHarvester harvester, IEnumerable<AwsTarget> targets)
-{
-    [Hangfire.DisableConcurrentExecution(timeoutInSeconds: 10 * 60)]
-    [Hangfire.AutomaticRetry(Attempts = 0, OnAttemptsExceeded = Hangfire.AttemptsExceededAction.Fail)]
-    public Task RunAsync(CancellationToken cancellationToken) => harvester.HarvestAllAsync(targets, cancellationToken);
-}

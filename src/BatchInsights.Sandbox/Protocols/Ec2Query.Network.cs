@@ -114,7 +114,7 @@ internal static partial class Ec2Query
                     Element(w, "natGatewayId", r.NatGatewayId);
                     Element(w, "networkInterfaceId", r.NetworkInterfaceId);
                     Element(w, "state", "active");
-                    Element(w, "origin", r.GatewayId == "local" ? "CreateRouteTable" : r.DestinationPrefixListId is not null ? "CreateRoute" : "CreateRoute");
+                    Element(w, "origin", r.GatewayId == "local" ? "CreateRouteTable" : "CreateRoute");
                     w.WriteEndElement();
                 }
 
