@@ -111,11 +111,13 @@ public sealed class SandboxServer : IAsyncDisposable
         {
             Batch = account,
             TerminatedInstanceVisibleMinutes = scenario.TerminatedInstanceVisibleMinutes,
+            Network = account.Network,
         };
         var pricing = new PricingCatalog(Simulation.InstanceCatalog.Default);
         // POST / carries the query protocols (EC2: form with Action) and JSON 1.1 services (X-Amz-Target).
         app.MapPost("/", ctx => StsQuery.IsStsRequest(ctx.Request) ? StsQuery.HandleAsync(ctx, sts, scenario.AccountId)
             : Ec2Query.IsEc2Request(ctx.Request) ? Ec2Query.HandleAsync(ctx, ec2)
+            : CloudWatchProtocol.IsCloudWatchRequest(ctx.Request) ? CloudWatchProtocol.HandleAsync(ctx, account)
             : PricingJson.IsPricingRequest(ctx.Request) ? PricingJson.HandleAsync(ctx, pricing)
             : EcsJson.IsEcsRequest(ctx.Request) ? EcsJson.HandleAsync(ctx, account)
             : AwsJson.WriteErrorAsync(ctx, 400, "UnknownOperationException", $"The sandbox does not serve {ctx.Request.Headers["X-Amz-Target"]}."));

@@ -28,6 +28,9 @@ public interface IAwsClientFactory
 
     /// <summary>An ECS client (JSON 1.1) for one target, with its own ECS rate budget per target. Cheap: create one per job run.</summary>
     IEcsApi CreateEcs(AwsTarget target);
+
+    /// <summary>A CloudWatch client (GetMetricData, Query protocol) for one target, with its own rate budget per target. Cheap: create one per job run.</summary>
+    ICloudWatchApi CreateCloudWatch(AwsTarget target);
 }
 
 internal sealed class AwsClientFactory : IAwsClientFactory, IDisposable
@@ -142,6 +145,19 @@ internal sealed class AwsClientFactory : IAwsClientFactory, IDisposable
             CredentialsFor(target),
             AwsCallPolicy.FromOptions(_options),
             _budgets.For(target, EcsApiClient.SigningName, _options.MaxCallsPerSecond),
+            _time);
+    }
+
+    public ICloudWatchApi CreateCloudWatch(AwsTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return new CloudWatchApiClient(
+            _httpClients.CreateClient(HttpClientName),
+            target,
+            Endpoint(),
+            CredentialsFor(target),
+            AwsCallPolicy.FromOptions(_options),
+            _budgets.For(target, CloudWatchApiClient.SigningName, _options.MaxCallsPerSecond),
             _time);
     }
 

@@ -196,13 +196,37 @@ internal sealed class AwsJsonTransport
         }
         catch (JsonException)
         {
-            // Not JSON (a proxy's HTML error page): status and headers still say enough.
+            // Not JSON: the Query protocols (CloudWatch) answer <ErrorResponse><Error><Code>…; a proxy's HTML page
+            // leaves status and headers to say enough.
+            (code, message) = QueryProtocolError(body, code, message);
         }
 
         message ??= response.ReasonPhrase;
         var throttled = status == (int)HttpStatusCode.TooManyRequests || (code is not null && ThrottlingCodes.Contains(code));
         var retryable = throttled || status >= 500 || status == (int)HttpStatusCode.RequestTimeout;
         return new Failure(status, string.IsNullOrEmpty(code) ? null : code, message, requestId, retryable, throttled);
+    }
+
+    /// <summary>Code and Message of an AWS Query protocol error document; the given values when the body is not one.</summary>
+    private static (string? Code, string? Message) QueryProtocolError(byte[] body, string? code, string? message)
+    {
+        try
+        {
+            var root = System.Xml.Linq.XDocument.Parse(System.Text.Encoding.UTF8.GetString(body)).Root;
+            var error = root?.Descendants().FirstOrDefault(e => e.Name.LocalName == "Error");
+            if (error is null)
+            {
+                return (code, message);
+            }
+
+            var xmlCode = error.Elements().FirstOrDefault(e => e.Name.LocalName == "Code")?.Value;
+            var xmlMessage = error.Elements().FirstOrDefault(e => e.Name.LocalName == "Message")?.Value;
+            return (string.IsNullOrEmpty(code) ? xmlCode : code, xmlMessage ?? message);
+        }
+        catch (System.Xml.XmlException)
+        {
+            return (code, message);
+        }
     }
 
     private sealed record Failure(int? Status, string? Code, string? Message, string? RequestId, bool Retryable, bool Throttled)

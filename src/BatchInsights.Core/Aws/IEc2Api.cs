@@ -26,6 +26,17 @@ public interface IEc2Api
     /// only for about an hour after they terminated, so callers must poll more often than that to see every stop.
     /// </summary>
     Task<IReadOnlyList<Ec2InstanceSnapshot>> DescribeInstancesAsync(IReadOnlyList<Ec2Filter> filters, CancellationToken cancellationToken);
+    /// <summary>DescribeSubnets of these subnet ids (follows NextToken); an unknown id fails the call as AWS does.</summary>
+    Task<IReadOnlyList<SubnetSnapshot>> DescribeSubnetsAsync(IReadOnlyList<string> subnetIds, CancellationToken cancellationToken);
+
+    /// <summary>Every route table of these VPCs (filter vpc-id, follows NextToken), the main tables included.</summary>
+    Task<IReadOnlyList<RouteTableSnapshot>> DescribeRouteTablesAsync(IReadOnlyList<string> vpcIds, CancellationToken cancellationToken);
+
+    /// <summary>Every NAT gateway of these VPCs (filter vpc-id, follows NextToken), whatever its state.</summary>
+    Task<IReadOnlyList<NatGatewaySnapshot>> DescribeNatGatewaysAsync(IReadOnlyList<string> vpcIds, CancellationToken cancellationToken);
+
+    /// <summary>Every VPC endpoint of these VPCs (filter vpc-id, follows NextToken).</summary>
+    Task<IReadOnlyList<VpcEndpointSnapshot>> DescribeVpcEndpointsAsync(IReadOnlyList<string> vpcIds, CancellationToken cancellationToken);
 }
 
 /// <summary>A DescribeSpotPriceHistory window. Empty lists mean "all" (as in the API).</summary>

@@ -61,6 +61,7 @@ public sealed partial class HarvestStatusQueries(IDbContextFactory<BatchInsights
         ["batch"] = TimeSpan.FromMinutes(15),
         ["spot-prices"] = TimeSpan.FromHours(2),
         ["catalog"] = TimeSpan.FromHours(36),
+        ["network"] = TimeSpan.FromHours(36),
     };
 
     /// <summary>How long without a success before a source of this kind is <see cref="HarvestHealth.Stale"/>.</summary>
@@ -83,8 +84,9 @@ public sealed partial class HarvestStatusQueries(IDbContextFactory<BatchInsights
                 g.Key.Region,
                 g.Key.Kind,
                 LastId = g.Max(r => r.Id),
-                LastFailureId = g.Where(r => r.Outcome == HarvestOutcome.Failed).Max(r => (long?)r.Id),
-                LastSuccessAt = g.Where(r => r.Outcome == HarvestOutcome.Succeeded).Max(r => (DateTime?)(r.EndedAt ?? r.StartedAt)),
+                // A Partial run both delivered data and was refused something: it counts as a success and a failure.
+                LastFailureId = g.Where(r => r.Outcome == HarvestOutcome.Failed || r.Outcome == HarvestOutcome.Partial).Max(r => (long?)r.Id),
+                LastSuccessAt = g.Where(r => r.Outcome == HarvestOutcome.Succeeded || r.Outcome == HarvestOutcome.Partial).Max(r => (DateTime?)(r.EndedAt ?? r.StartedAt)),
                 Runs24h = g.Count(r => r.StartedAt >= since),
                 Calls24h = g.Where(r => r.StartedAt >= since).Sum(r => (long?)r.Calls),
                 Throttled24h = g.Where(r => r.StartedAt >= since).Sum(r => (long?)r.Throttled),
@@ -112,7 +114,7 @@ public sealed partial class HarvestStatusQueries(IDbContextFactory<BatchInsights
             var failure = g.LastFailureId is { } failureId ? runs[failureId] : null;
             var failureAt = failure?.EndedAt ?? failure?.StartedAt;
             // A failure that a later success superseded says nothing about what is missing now.
-            var unresolved = failure is not null && (g.LastSuccessAt is null || failureAt > g.LastSuccessAt);
+            var unresolved = failure is not null && (g.LastSuccessAt is null || failureAt >= g.LastSuccessAt);
             var (accessDenied, permission) = unresolved ? ReadAuthorizationError(failure!.Error) : (false, null);
             var staleAfter = StaleAfter(g.Kind);
             var lag = g.LastSuccessAt is { } successAt ? now - successAt : (TimeSpan?)null;

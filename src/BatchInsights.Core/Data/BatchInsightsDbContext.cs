@@ -15,6 +15,11 @@ public sealed class BatchInsightsDbContext(DbContextOptions<BatchInsightsDbConte
     public DbSet<SpotPriceChangeRow> SpotPriceChanges => Set<SpotPriceChangeRow>();
     public DbSet<Ec2InstanceRow> Ec2Instances => Set<Ec2InstanceRow>();
     public DbSet<ContainerInstanceRow> ContainerInstances => Set<ContainerInstanceRow>();
+    public DbSet<NetworkSubnetRow> NetworkSubnets => Set<NetworkSubnetRow>();
+    public DbSet<NetworkNatGatewayRow> NetworkNatGateways => Set<NetworkNatGatewayRow>();
+    public DbSet<NetworkEndpointRow> NetworkEndpoints => Set<NetworkEndpointRow>();
+    public DbSet<NatGatewayDailyBytesRow> NatGatewayDailyBytes => Set<NatGatewayDailyBytesRow>();
+    public DbSet<ComputeEnvironmentNetworkRow> ComputeEnvironmentNetworks => Set<ComputeEnvironmentNetworkRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

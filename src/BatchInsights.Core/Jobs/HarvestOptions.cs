@@ -22,6 +22,8 @@ public sealed class HarvestOptions
     /// terminated instance only for about an hour, so this must run well within that to see every stop reason.
     /// </summary>
     public string InstanceCron { get; set; } = "*/15 * * * *";
+    /// <summary>Cron expression (UTC, 5 fields) for the network harvest (subnets, routes, NAT bytes). Default: daily at 03:17.</summary>
+    public string NetworkCron { get; set; } = "17 3 * * *";
 
     /// <summary>Queue one harvest right after start so the pages fill within a minute.</summary>
     public bool RunOnStart { get; set; } = true;
@@ -36,6 +38,7 @@ public sealed class ValidateHarvestOptions : IValidateOptions<HarvestOptions>
         Check(errors, nameof(HarvestOptions.SpotPriceCron), options.SpotPriceCron);
         Check(errors, nameof(HarvestOptions.CatalogCron), options.CatalogCron);
         Check(errors, nameof(HarvestOptions.InstanceCron), options.InstanceCron);
+        Check(errors, nameof(HarvestOptions.NetworkCron), options.NetworkCron);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -11,6 +11,7 @@ public static class RecurringJobs
     public const string SpotPriceHarvest = "spot-price-harvest";
     public const string CatalogRefresh = "catalog-refresh";
     public const string InstanceHarvest = "instance-harvest";
+    public const string NetworkHarvest = "network-harvest";
 
     public static void Register(IRecurringJobManager manager, HarvestOptions options)
     {
@@ -21,5 +22,6 @@ public static class RecurringJobs
         manager.AddOrUpdate<SpotPriceHarvestJob>(SpotPriceHarvest, j => j.RunAsync(CancellationToken.None), options.SpotPriceCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         manager.AddOrUpdate<InstanceCatalogRefreshJob>(CatalogRefresh, j => j.RunAsync(CancellationToken.None), options.CatalogCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         manager.AddOrUpdate<InstanceHarvestJob>(InstanceHarvest, j => j.RunAsync(CancellationToken.None), options.InstanceCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+        manager.AddOrUpdate<NetworkHarvestJob>(NetworkHarvest, j => j.RunAsync(CancellationToken.None), options.NetworkCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
     }
 }

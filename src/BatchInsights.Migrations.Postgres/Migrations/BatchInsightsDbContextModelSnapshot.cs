@@ -22,6 +22,44 @@ namespace BatchInsights.Migrations.Postgres.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("BatchInsights.Core.Data.ComputeEnvironmentNetworkRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ComputeEnvironmentArn")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ComputeEnvironmentName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Evidence")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("HarvestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("MissingEndpoints")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("VpcId")
+                        .HasColumnType("text");
+
+                    b.HasKey("Account", "Region", "ComputeEnvironmentArn");
+
+                    b.ToTable("compute_environment_networks", (string)null);
+                });
+
             modelBuilder.Entity("BatchInsights.Core.Data.ComputeEnvironmentRow", b =>
                 {
                     b.Property<string>("Account")
@@ -332,6 +370,8 @@ namespace BatchInsights.Migrations.Postgres.Migrations
 
                     b.HasKey("Account", "Region", "JobId", "AttemptIndex");
 
+                    b.HasIndex("Account", "Region", "ContainerInstanceArn");
+
                     b.ToTable("job_attempts", (string)null);
                 });
 
@@ -532,6 +572,163 @@ namespace BatchInsights.Migrations.Postgres.Migrations
                     b.HasIndex("QueueName", "Status", "CreatedAtMs", "JobId");
 
                     b.ToTable("jobs", (string)null);
+                });
+
+            modelBuilder.Entity("BatchInsights.Core.Data.NatGatewayDailyBytesRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("text");
+
+                    b.Property<string>("NatGatewayId")
+                        .HasColumnType("text");
+
+                    b.Property<long>("DayMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("BytesInFromDestination")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("BytesInFromSource")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("BytesOutToDestination")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("BytesOutToSource")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Account", "Region", "NatGatewayId", "DayMs");
+
+                    b.ToTable("nat_gateway_daily_bytes", (string)null);
+                });
+
+            modelBuilder.Entity("BatchInsights.Core.Data.NetworkEndpointRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("text");
+
+                    b.Property<string>("VpcEndpointId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AvailabilityZones")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("HarvestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ServiceName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SubnetIds")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Account", "Region", "VpcEndpointId");
+
+                    b.HasIndex("Account", "Region", "VpcId");
+
+                    b.ToTable("network_endpoints", (string)null);
+                });
+
+            modelBuilder.Entity("BatchInsights.Core.Data.NetworkNatGatewayRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("text");
+
+                    b.Property<string>("NatGatewayId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("HarvestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SubnetId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Account", "Region", "NatGatewayId");
+
+                    b.HasIndex("Account", "Region", "VpcId");
+
+                    b.ToTable("network_nat_gateways", (string)null);
+                });
+
+            modelBuilder.Entity("BatchInsights.Core.Data.NetworkSubnetRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SubnetId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AvailabilityZone")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("DefaultRouteKind")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("DefaultRouteTarget")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("HarvestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("MapPublicIpOnLaunch")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("RouteTableId")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("RouteTableIsMain")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Account", "Region", "SubnetId");
+
+                    b.HasIndex("Account", "Region", "VpcId");
+
+                    b.ToTable("network_subnets", (string)null);
                 });
 
             modelBuilder.Entity("BatchInsights.Core.Data.SpotPriceChangeRow", b =>

@@ -17,6 +17,44 @@ namespace BatchInsights.Migrations.Sqlite.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("BatchInsights.Core.Data.ComputeEnvironmentNetworkRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ComputeEnvironmentArn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ComputeEnvironmentName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Evidence")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("HarvestedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MissingEndpoints")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VpcId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Account", "Region", "ComputeEnvironmentArn");
+
+                    b.ToTable("compute_environment_networks", (string)null);
+                });
+
             modelBuilder.Entity("BatchInsights.Core.Data.ComputeEnvironmentRow", b =>
                 {
                     b.Property<string>("Account")
@@ -325,6 +363,8 @@ namespace BatchInsights.Migrations.Sqlite.Migrations
 
                     b.HasKey("Account", "Region", "JobId", "AttemptIndex");
 
+                    b.HasIndex("Account", "Region", "ContainerInstanceArn");
+
                     b.ToTable("job_attempts", (string)null);
                 });
 
@@ -525,6 +565,163 @@ namespace BatchInsights.Migrations.Sqlite.Migrations
                     b.HasIndex("QueueName", "Status", "CreatedAtMs", "JobId");
 
                     b.ToTable("jobs", (string)null);
+                });
+
+            modelBuilder.Entity("BatchInsights.Core.Data.NatGatewayDailyBytesRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NatGatewayId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DayMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BytesInFromDestination")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BytesInFromSource")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BytesOutToDestination")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BytesOutToSource")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Account", "Region", "NatGatewayId", "DayMs");
+
+                    b.ToTable("nat_gateway_daily_bytes", (string)null);
+                });
+
+            modelBuilder.Entity("BatchInsights.Core.Data.NetworkEndpointRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VpcEndpointId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AvailabilityZones")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("HarvestedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ServiceName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubnetIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Account", "Region", "VpcEndpointId");
+
+                    b.HasIndex("Account", "Region", "VpcId");
+
+                    b.ToTable("network_endpoints", (string)null);
+                });
+
+            modelBuilder.Entity("BatchInsights.Core.Data.NetworkNatGatewayRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NatGatewayId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("HarvestedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubnetId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Account", "Region", "NatGatewayId");
+
+                    b.HasIndex("Account", "Region", "VpcId");
+
+                    b.ToTable("network_nat_gateways", (string)null);
+                });
+
+            modelBuilder.Entity("BatchInsights.Core.Data.NetworkSubnetRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubnetId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AvailabilityZone")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DefaultRouteKind")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DefaultRouteTarget")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("HarvestedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("MapPublicIpOnLaunch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RouteTableId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("RouteTableIsMain")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("VpcId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Account", "Region", "SubnetId");
+
+                    b.HasIndex("Account", "Region", "VpcId");
+
+                    b.ToTable("network_subnets", (string)null);
                 });
 
             modelBuilder.Entity("BatchInsights.Core.Data.SpotPriceChangeRow", b =>

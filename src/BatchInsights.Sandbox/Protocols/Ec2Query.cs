@@ -22,11 +22,16 @@ internal static partial class Ec2Query
         ["DescribeSpotPriceHistory"] = DescribeSpotPriceHistory,
         ["DescribeAvailabilityZones"] = DescribeAvailabilityZones,
         ["DescribeInstances"] = DescribeInstances,
+        ["DescribeSubnets"] = DescribeSubnets,
+        ["DescribeRouteTables"] = DescribeRouteTables,
+        ["DescribeNatGateways"] = DescribeNatGateways,
+        ["DescribeVpcEndpoints"] = DescribeVpcEndpoints,
     };
 
     /// <summary>Whether a request speaks the EC2 Query protocol (as opposed to REST-JSON or JSON 1.1 with X-Amz-Target).</summary>
     public static bool IsEc2Request(HttpRequest request) =>
-        HttpMethods.IsPost(request.Method) && request.Path == "/" && !request.Headers.ContainsKey("X-Amz-Target") && request.HasFormContentType;
+        HttpMethods.IsPost(request.Method) && request.Path == "/" && !request.Headers.ContainsKey("X-Amz-Target") && request.HasFormContentType
+        && !CloudWatchProtocol.IsCloudWatchRequest(request);
 
     public static async Task HandleAsync(HttpContext ctx, Ec2Account account)
     {

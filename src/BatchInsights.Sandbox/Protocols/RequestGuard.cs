@@ -46,14 +46,18 @@ internal static class RequestGuard
             var isEc2 = Ec2Query.IsEc2Request(ctx.Request);
             var isSts = StsQuery.IsStsRequest(ctx.Request); // also a form POST: isEc2 is true for it too
             var isEcs = EcsJson.IsEcsRequest(ctx.Request);
+            var isCloudWatch = CloudWatchProtocol.IsCloudWatchRequest(ctx.Request);
             var operation = isEc2
                 ? (await ctx.Request.ReadFormAsync(ctx.RequestAborted))["Action"].ToString()
                 : isEcs ? EcsJson.OperationOf(ctx.Request)
+                : isCloudWatch ? await CloudWatchProtocol.OperationOfAsync(ctx.Request, ctx.RequestAborted)
                 : SandboxOperations.BatchOperationOfPath(ctx.Request.Path);
 
             Task Fail(int status, string code, string message) =>
                 isSts ? StsQuery.WriteGuardErrorAsync(ctx, status, code, message)
-                : isEc2 ? Ec2Xml.WriteErrorAsync(ctx, status, code, message) : AwsJson.WriteErrorAsync(ctx, status, code, message);
+                : isCloudWatch ? CloudWatchProtocol.WriteErrorAsync(ctx, status, code, message)
+                : isEc2 ? Ec2Xml.WriteErrorAsync(ctx, status, code, message)
+                : AwsJson.WriteErrorAsync(ctx, status, code, message);
 
             var auth = ctx.Request.Headers.Authorization.ToString();
             if (auth.Length == 0)
@@ -84,8 +88,9 @@ internal static class RequestGuard
 
             if (!throttle.TryAcquire())
             {
-                // EC2 answers throttling with 503 RequestLimitExceeded; Batch with 429.
-                await (isEc2 ? Fail(503, "RequestLimitExceeded", "Request limit exceeded.")
+                // EC2 answers throttling with 503 RequestLimitExceeded; Batch with 429; ECS 400 ThrottlingException; CloudWatch 400 Throttling.
+                await (isCloudWatch ? Fail(400, "Throttling", "Rate exceeded")
+                    : isEc2 ? Fail(503, "RequestLimitExceeded", "Request limit exceeded.")
                     : isEcs ? Fail(400, "ThrottlingException", "Rate exceeded")
                     : Fail(429, "TooManyRequestsException", "Too Many Requests"));
                 return;
@@ -95,7 +100,7 @@ internal static class RequestGuard
             {
                 var (fault, latencyMs) = faults.Decide(operation);
                 if (latencyMs > 0) await Task.Delay(latencyMs, ctx.RequestAborted);
-                var service = isSts ? "sts" : isEc2 ? "ec2" : isEcs ? "ecs" : "batch";
+                var service = isSts ? "sts" : isCloudWatch ? "cloudwatch" : isEc2 ? "ec2" : isEcs ? "ecs" : "batch";
                 var denied = $"User: arn:aws:iam::{accountId}:user/sandbox is not authorized to perform: {service}:{operation} because no identity-based policy allows the {service}:{operation} action";
                 switch (fault)
                 {
@@ -103,15 +108,19 @@ internal static class RequestGuard
                         await (isEc2
                             ? Fail(403, "UnauthorizedOperation", "You are not authorized to perform this operation. " + denied)
                             : isEcs ? Fail(400, "AccessDeniedException", denied)
+                            : isCloudWatch ? Fail(403, "AccessDenied", denied)
                             : Fail(403, "AccessDeniedException", denied));
                         return;
                     case FaultKind.Throttle:
                         await (isEc2 ? Fail(503, "RequestLimitExceeded", "Request limit exceeded.")
                             : isEcs ? Fail(400, "ThrottlingException", "Rate exceeded")
+                            : isCloudWatch ? Fail(400, "Throttling", "Rate exceeded")
                             : Fail(429, "TooManyRequestsException", "Too Many Requests"));
                         return;
                     case FaultKind.ServerError:
-                        await (isEc2 ? Fail(500, "InternalError", "An internal error has occurred.") : Fail(500, "ServerException", "Internal server error"));
+                        await (isEc2 ? Fail(500, "InternalError", "An internal error has occurred.")
+                            : isCloudWatch ? Fail(500, "InternalServiceError", "Internal service error")
+                            : Fail(500, "ServerException", "Internal server error"));
                         return;
                 }
             }

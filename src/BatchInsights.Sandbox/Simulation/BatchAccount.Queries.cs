@@ -350,6 +350,8 @@ internal sealed partial class BatchAccount
         var last = terminal ? views[^1] : null;
         string? reason = status switch
         {
+            // Instances that cannot reach ECS never register; AWS shows no reason, the job just waits.
+            JobState.Runnable when job.StartDecisionAt == long.MaxValue && Queues[job.Queue].CeOrder.All(i => !ComputeEnvironments[i].HasNetworkPath) => null,
             JobState.Runnable when job.StartDecisionAt == long.MaxValue => NeverFitsReason,
             JobState.Succeeded or JobState.Failed => last!.StatusReason,
             _ => null,

@@ -41,6 +41,7 @@ internal sealed partial class BatchAccount : IDisposable
         _time = time;
         Seed = seedOverride ?? scenario.Seed;
         SpotMarket = Ec2Account.CreateMarket(scenario, Seed);
+        Network = new NetworkLayout(scenario, Seed);
         var trace = WorkloadTrace.Default;
         _rows = trace.Rows;
         _minCreate = _rows[0].CreateOffsetSeconds;
@@ -51,6 +52,7 @@ internal sealed partial class BatchAccount : IDisposable
             var i = ces.Count;
             var uuid = Hash.Uuid((ulong)Seed, 0xCE00UL + (ulong)i).ToString();
             var clusterName = $"AWSBatch-{spec.Name}-{uuid}";
+            var subnets = Network.SubnetsOf(spec);
             var ce = new ComputeEnvironment
             {
                 Index = i,
@@ -60,7 +62,11 @@ internal sealed partial class BatchAccount : IDisposable
                 ClusterName = clusterName,
                 EcsClusterArn = $"arn:aws:ecs:{Region}:{AccountId}:cluster/{clusterName}",
                 ResourceType = spec.Type,
-                Subnets = [$"subnet-{Hash.Of((ulong)Seed, 11, 1):x17}"[..24], $"subnet-{Hash.Of((ulong)Seed, 11, 2):x17}"[..24], $"subnet-{Hash.Of((ulong)Seed, 11, 3):x17}"[..24]],
+                Subnets = subnets?.Select(x => x.Id).ToList()
+                    ?? [$"subnet-{Hash.Of((ulong)Seed, 11, 1):x17}"[..24], $"subnet-{Hash.Of((ulong)Seed, 11, 2):x17}"[..24], $"subnet-{Hash.Of((ulong)Seed, 11, 3):x17}"[..24]],
+                // Fargate tasks get their own ENIs and need no ECS agent endpoints; EC2 instances in subnets without NAT,
+                // public IPs or the ECS endpoints never register, so their jobs stay RUNNABLE (Batch troubleshooting).
+                HasNetworkPath = subnets is null || spec.Type.StartsWith("FARGATE", StringComparison.Ordinal) || subnets.Any(x => Network.PathOf(x) != EcsPath.None),
                 SecurityGroupIds = [$"sg-{Hash.Of((ulong)Seed, 12, 1):x17}"[..20]],
                 ServiceRole = $"arn:aws:iam::{AccountId}:role/aws-service-role/batch.amazonaws.com/AWSServiceRoleForBatch",
                 InstanceRole = $"arn:aws:iam::{AccountId}:instance-profile/ecsInstanceRole",
@@ -117,6 +123,9 @@ internal sealed partial class BatchAccount : IDisposable
 
     /// <summary>The Spot prices (served over EC2); Spot reclaims are likelier where and when they run high.</summary>
     public SpotMarket SpotMarket { get; }
+
+    /// <summary>The account's VPCs, subnets, route tables, NAT gateways and endpoints (served over EC2).</summary>
+    public NetworkLayout Network { get; }
     public string AccountId => Scenario.AccountId;
     public string Region => Scenario.Region;
     public double JobsPerDay { get; }
@@ -456,7 +465,7 @@ internal sealed partial class BatchAccount : IDisposable
         {
             ce = ComputeEnvironments[ceIndex];
             var cfg = ce.At(t);
-            if (cfg.State != "ENABLED" || ce.IsFargate != def.IsFargate) continue;
+            if (cfg.State != "ENABLED" || ce.IsFargate != def.IsFargate || !ce.HasNetworkPath) continue;
             if (ce.IsFargate)
             {
                 if (job.Vcpus <= FargateMaxVcpus && job.MemoryMiB <= FargateMaxMemoryMiB && job.Gpus == 0)

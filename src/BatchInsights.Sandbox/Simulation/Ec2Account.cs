@@ -9,10 +9,19 @@ internal sealed class Ec2Account
     public Ec2Account(Scenario scenario, SpotMarket market, TimeProvider time)
     {
         _time = time;
+        Scenario = scenario;
         Region = scenario.Region;
         Zones = market.Zones;
         Market = market;
+        Network = new NetworkLayout(scenario, scenario.Seed);
     }
+
+    /// <summary>The VPC layout; the server hands in the Batch account's (same seed override) so subnet ids agree.</summary>
+    public NetworkLayout Network { get; init; }
+
+    public string AccountId => Scenario.AccountId;
+
+    private Scenario Scenario { get; }
 
     /// <summary>
     /// The scenario's Spot market. Pools listed without an instance-type filter: every type the scenario's EC2/Spot CEs

@@ -35,6 +35,8 @@ internal sealed class ComputeEnvironment
     public required string InstanceRole { get; init; }
     public required IReadOnlyDictionary<string, string> Tags { get; init; }
     public long UpdatingUntil { get; set; } = long.MinValue;
+    /// <summary>False when no subnet of the CE reaches ECS (no NAT, no public IP, no ECS endpoints): nothing starts there.</summary>
+    public bool HasNetworkPath { get; init; } = true;
 
     public bool IsFargate => ResourceType.StartsWith("FARGATE", StringComparison.Ordinal);
     public bool IsSpot => ResourceType is "SPOT" or "FARGATE_SPOT";

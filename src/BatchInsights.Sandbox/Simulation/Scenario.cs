@@ -34,6 +34,9 @@ public sealed record Scenario
 
     /// <summary>ECS still describes a deregistered (INACTIVE) container instance this long; after that it is a MISSING failure.</summary>
     public int InactiveContainerInstanceVisibleMinutes { get; init; } = 60;
+
+    /// <summary>The account's VPCs (subnets, route tables, NAT gateways, endpoints); CEs name their subnets.</summary>
+    public IReadOnlyList<VpcSpec> Vpcs { get; init; } = [];
 }
 
 /// <summary>Faults one operation suffers; an operation's own entry replaces the "*" entry.</summary>
@@ -78,6 +81,8 @@ public sealed record ComputeEnvironmentSpec
     public double SpotInterruptionRate { get; init; } = 0.05;
     public string State { get; init; } = "ENABLED";
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    /// <summary>Names of subnets under "vpcs"; null keeps three subnets outside any simulated VPC.</summary>
+    public IReadOnlyList<string>? Subnets { get; init; }
 }
 
 public sealed record JobQueueSpec
@@ -123,11 +128,17 @@ internal static class SandboxOperations
     public static readonly IReadOnlyList<string> Batch =
         ["DescribeComputeEnvironments", "DescribeJobQueues", "DescribeJobDefinitions", "ListJobs", "DescribeJobs", "UpdateComputeEnvironment"];
 
-    public static readonly IReadOnlyList<string> Ec2 = ["DescribeInstanceTypes", "DescribeSpotPriceHistory", "DescribeAvailabilityZones", "DescribeInstances"];
+    public static readonly IReadOnlyList<string> Ec2 =
+    [
+        "DescribeInstanceTypes", "DescribeSpotPriceHistory", "DescribeAvailabilityZones", "DescribeInstances",
+        "DescribeSubnets", "DescribeRouteTables", "DescribeNatGateways", "DescribeVpcEndpoints",
+    ];
 
     public static readonly IReadOnlyList<string> Ecs = ["DescribeContainerInstances"];
 
-    public static IEnumerable<string> All => Batch.Concat(Ec2).Concat(Ecs);
+    public static readonly IReadOnlyList<string> CloudWatch = ["GetMetricData"];
+
+    public static IEnumerable<string> All => Batch.Concat(Ec2).Concat(Ecs).Concat(CloudWatch);
 
     public static bool IsKnown(string name) => All.Contains(name, StringComparer.Ordinal);
 
@@ -350,6 +361,8 @@ internal static class ScenarioLoader
                 else if (!seen.Add(z)) yield return ($"$.availabilityZones[{i}]", $"'{z}' is listed twice.");
             }
         }
+
+        foreach (var problem in NetworkScenarioValidator.Validate(s)) yield return problem;
 
         foreach (var (op, f) in s.Faults)
         {

@@ -31,6 +31,7 @@ public static class UiExtensions
         app.MapHarvestStatusApi();
         app.MapSpotPriceApi();
         app.MapInstanceApi();
+        app.MapNetworkApi();
         app.MapOpenApi();
         return app;
     }

@@ -51,6 +51,7 @@ internal static class HostingExtensions
         services.AddInstanceCatalog();
         services.AddSpotPriceHarvesting();
         services.AddInstanceHarvesting();
+        services.AddNetworkHarvesting();
         services.AddSingleton<BatchApiFactory>(sp => sp.GetRequiredService<IAwsClientFactory>().CreateBatch);
         services.AddSingleton<IEnumerable<AwsTarget>>(sp => sp.GetRequiredService<IAwsClientFactory>().Targets);
         services.AddSingleton<IDataChangedSource, HarvestDataChangedSource>();
@@ -115,6 +116,8 @@ internal static class HostingExtensions
             jobs.ContinueJobWith<SpotPriceHarvestJob>(batch, j => j.RunAsync(CancellationToken.None));
             // Instances are matched to the harvested CEs and attempts, so they follow the Batch harvest too.
             jobs.ContinueJobWith<InstanceHarvestJob>(batch, j => j.RunAsync(CancellationToken.None));
+            // The network harvest reads the CEs' subnets, so it too follows the Batch harvest.
+            jobs.ContinueJobWith<NetworkHarvestJob>(batch, j => j.RunAsync(CancellationToken.None));
         }
 
         return app;

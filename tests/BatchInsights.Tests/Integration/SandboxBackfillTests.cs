@@ -82,7 +82,7 @@ public sealed class SandboxBackfillTests(BackfilledSandboxFixture fixture, ITest
             definitions.Select(d => (d.Arn, d.Name, d.Revision, d.Type, d.Vcpus, d.MemoryMib, d.Gpus, d.NumNodes)).OrderBy(x => x.Arn, StringComparer.Ordinal),
             (await db.JobDefinitions.AsNoTracking().ToListAsync())
                 .Select(d => (d.Arn, d.Name, d.Revision, d.Type, d.Vcpus, d.MemoryMib, d.Gpus, d.NumNodes)).OrderBy(x => x.Arn, StringComparer.Ordinal));
-        Assert.Equal(5, queues.Count);
+        Assert.Equal(6, queues.Count);
         Assert.Equal((ces.Count, queues.Count), (fixture.Run.ComputeEnvironments, fixture.Run.Queues));
     }
 

@@ -14,7 +14,7 @@ public sealed class AwsCliTests(SandboxFixture fixture) : IClassFixture<SandboxF
         var result = await AwsAsync("batch", "describe-job-queues");
 
         var names = result.GetProperty("jobQueues").EnumerateArray().Select(q => q.GetProperty("jobQueueName").GetString()).ToList();
-        Assert.Equal(["critical", "batch-default", "batch-spot-optimal", "ml-gpu", "fargate-light"], names);
+        Assert.Equal(["critical", "batch-default", "batch-spot-optimal", "ml-gpu", "fargate-light", "lab"], names);
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class AwsCliTests(SandboxFixture fixture) : IClassFixture<SandboxF
         var result = await AwsAsync("batch", "describe-compute-environments");
 
         var ces = result.GetProperty("computeEnvironments").EnumerateArray().ToDictionary(c => c.GetProperty("computeEnvironmentName").GetString()!);
-        Assert.Equal(5, ces.Count);
+        Assert.Equal(6, ces.Count);
         Assert.StartsWith("arn:aws:ecs:us-east-1:123456789012:cluster/AWSBatch-od-general-", ces["od-general"].GetProperty("ecsClusterArn").GetString(), StringComparison.Ordinal);
         Assert.Equal(60, ces["spot-bid60"].GetProperty("computeResources").GetProperty("bidPercentage").GetInt32());
         Assert.Equal("SPOT_PRICE_CAPACITY_OPTIMIZED", ces["spot-optimal"].GetProperty("computeResources").GetProperty("allocationStrategy").GetString());

@@ -179,7 +179,7 @@ public sealed class BatchHttpTests(SandboxFixture fixture) : IClassFixture<Sandb
         }
         while (token is not null);
 
-        Assert.Equal(["critical", "batch-default", "batch-spot-optimal", "ml-gpu", "fargate-light"], names);
+        Assert.Equal(["critical", "batch-default", "batch-spot-optimal", "ml-gpu", "fargate-light", "lab"], names);
     }
 }
 

@@ -20,8 +20,8 @@ public sealed class ScenarioLoaderTests : IDisposable
     {
         var scenario = ScenarioLoader.Load(null);
 
-        Assert.Equal(["od-general", "spot-bid60", "spot-optimal", "gpu-od", "fargate"], scenario.ComputeEnvironments.Select(c => c.Name));
-        Assert.Equal(["critical", "batch-default", "batch-spot-optimal", "ml-gpu", "fargate-light"], scenario.JobQueues.Select(q => q.Name));
+        Assert.Equal(["od-general", "spot-bid60", "spot-optimal", "gpu-od", "fargate", "lab-isolated"], scenario.ComputeEnvironments.Select(c => c.Name));
+        Assert.Equal(["critical", "batch-default", "batch-spot-optimal", "ml-gpu", "fargate-light", "lab"], scenario.JobQueues.Select(q => q.Name));
         Assert.Contains(scenario.JobDefinitions, d => d.Type == "multinode" && d.JobQueue == "critical");
         Assert.Equal(60, scenario.ComputeEnvironments.Single(c => c.Name == "spot-bid60").BidPercentage);
     }

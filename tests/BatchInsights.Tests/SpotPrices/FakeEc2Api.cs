@@ -62,4 +62,15 @@ internal sealed class FakeEc2Api(AwsTarget target) : IEc2Api
 
     public Task<IReadOnlyList<Ec2InstanceSnapshot>> DescribeInstancesAsync(IReadOnlyList<Ec2Filter> filters, CancellationToken cancellationToken) =>
         throw new InvalidOperationException("FakeEc2Api: DescribeInstances called but this fake scripts only Spot prices and instance types.");
+    public Task<IReadOnlyList<SubnetSnapshot>> DescribeSubnetsAsync(IReadOnlyList<string> subnetIds, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("FakeEc2Api: DescribeSubnets is not scripted.");
+
+    public Task<IReadOnlyList<RouteTableSnapshot>> DescribeRouteTablesAsync(IReadOnlyList<string> vpcIds, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("FakeEc2Api: DescribeRouteTables is not scripted.");
+
+    public Task<IReadOnlyList<NatGatewaySnapshot>> DescribeNatGatewaysAsync(IReadOnlyList<string> vpcIds, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("FakeEc2Api: DescribeNatGateways is not scripted.");
+
+    public Task<IReadOnlyList<VpcEndpointSnapshot>> DescribeVpcEndpointsAsync(IReadOnlyList<string> vpcIds, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("FakeEc2Api: DescribeVpcEndpoints is not scripted.");
 }
