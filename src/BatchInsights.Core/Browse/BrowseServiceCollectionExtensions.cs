@@ -20,6 +20,7 @@ public static class BrowseServiceCollectionExtensions
         services.TryAddSingleton<CatalogQueries>();
         services.TryAddSingleton<TargetQueries>();
         services.TryAddSingleton<InstanceQueries>();
+        services.TryAddSingleton<SpotInterruptionQueries>();
         services.TryAddSingleton<Networking.NetworkQueries>();
         return services;
     }

@@ -10,9 +10,13 @@ public partial class SpotPricesPage
     private SpotChart.Range _range = SpotChart.DefaultRange;
     private SpotPriceHistory? _history;
     private SpotChart _chart = SpotChart.Empty;
+    private SpotInterruptions? _interruptions;
 
     [Inject]
     private SpotPriceQueries SpotPriceQueries { get; set; } = default!;
+
+    [Inject]
+    private SpotInterruptionQueries InterruptionQueries { get; set; } = default!;
 
     [Inject]
     private TimeProvider TimeProvider { get; set; } = default!;
@@ -42,6 +46,7 @@ public partial class SpotPricesPage
         {
             _history = null;
             _chart = SpotChart.Empty;
+            _interruptions = null;
             return;
         }
 
@@ -50,6 +55,7 @@ public partial class SpotPricesPage
         var from = to - (long)_range.Length.TotalMilliseconds;
         _history = await SpotPriceQueries.GetHistoryAsync(new SpotPriceFilter(_selectedType, FromMs: from, ToMs: to, Account: target.Account, Region: target.Region), cancellationToken: cancellationToken);
         _chart = SpotChart.Build(_history);
+        _interruptions = await InterruptionQueries.ListAsync(_selectedType, from, to, target, cancellationToken);
     }
 
     // Changing the URL re-supplies the query parameters, which reloads through LoadAsync.
