@@ -105,6 +105,19 @@ public sealed class AppProcessFixture : IAsyncLifetime
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>Waits until a run of this kind ("instances", "network", …) has finished with data (Succeeded or Partial).</summary>
+    public async Task WaitForRunAsync(string kind, TimeSpan timeout)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        await WaitUntilAsync(async () =>
+        {
+            using var json = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/harvest/runs", UriKind.Relative)));
+            var runs = json.RootElement.ValueKind == JsonValueKind.Array ? json.RootElement : json.RootElement.GetProperty("items");
+            return runs.EnumerateArray().Any(r => r.GetProperty("kind").GetString() == kind
+                && r.GetProperty("outcome").GetString() is "Succeeded" or "Partial");
+        }, timeout, $"a finished '{kind}' harvest");
+    }
+
     private static async Task<bool> FirstHarvestSucceededAsync(HttpClient http)
     {
         var response = await http.GetAsync(new Uri("/api/v1/harvest/runs", UriKind.Relative));

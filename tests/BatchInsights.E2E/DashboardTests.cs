@@ -68,6 +68,33 @@ public sealed class DashboardTests(AppProcessFixture app) : IClassFixture<AppPro
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("3-job-detail.png"), FullPage = true });
     }
 
+    [Fact]
+    public async Task Dashboard_AfterPlacementAndNetworkHarvests_ShowsNoPathCeInstancesAndSpotInterruptions()
+    {
+        // Both follow the first Batch harvest (Hangfire continuations).
+        await app.WaitForRunAsync("network", TimeSpan.FromSeconds(180));
+        await app.WaitForRunAsync("instances", TimeSpan.FromSeconds(180));
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = app.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        page.SetDefaultTimeout(30_000);
+
+        // Networking: the sandbox's isolated lab CE has no route to ECS; the page says so in red, and NAT gateways show traffic.
+        await page.GotoAsync("/networking");
+        await Assertions.Expect(page.Locator("[data-testid=no-path-alert][data-ce=lab-isolated]")).ToBeVisibleAsync();
+        Assert.True(await page.GetByTestId("nat-row").CountAsync() >= 1, "the sandbox's VPCs have NAT gateways");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("4-networking.png"), FullPage = true });
+
+        // A Spot CE: the instances it ran, with Spot hours.
+        await page.GotoAsync("/compute-environments/spot-optimal");
+        await Assertions.Expect(page.GetByTestId("ce-instance-row").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("ce-spot-hours")).Not.ToHaveTextAsync("0");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("5-ce-instances.png"), FullPage = true });
+
+        // Spot prices: the interruptions section is there for the selected type.
+        await page.GotoAsync("/spot-prices");
+        await Assertions.Expect(page.GetByTestId("spot-interruptions-section")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("6-spot-prices.png"), FullPage = true });
+    }
+
     /// <summary>Rows are visible in the prerendered HTML before the circuit can handle a click; wait for it.</summary>
     private static Task WaitUntilInteractiveAsync(IPage page) =>
         page.GetByTestId("interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });

@@ -70,7 +70,8 @@ public sealed partial class InstanceQueries(IDbContextFactory<BatchInsightsDbCon
             : await db.ContainerInstances.AsNoTracking()
                 .Where(c => c.Account == ce.Account && c.Region == ce.Region && c.ClusterName == cluster)
                 .ToListAsync(cancellationToken);
-        var prefix = $"arn:aws:ecs:{ce.Region}:{ce.Account}:container-instance/{cluster}/";
+        // From the cluster ARN, not the target: a target's Account is a label, the ARN holds the 12-digit account id.
+        var prefix = ce.EcsClusterArn?.Replace(":cluster/", ":container-instance/", StringComparison.Ordinal) + "/";
         var attempts = cluster is null
             ? []
             : await db.JobAttempts.AsNoTracking()

@@ -60,4 +60,20 @@ public sealed class SpotInterruptionQueriesTests
         Assert.True(result.UnplacedTotal > 0, "old reclaims should be reported as unplaced");
         Assert.True(result.UnplacedTotal + result.Total <= reclaims);
     }
+
+    [Fact]
+    public async Task CeInstances_TargetLabelIsNotTheAccountId_StillFindsTheCesAttemptsAndReclaims()
+    {
+        // The sandbox target's account label is "sandbox"; its ARNs carry 123456789012.
+        await using var sandbox = await PlacementSandbox.StartAsync("\"faults\": {}, \"terminatedInstanceVisibleMinutes\": 100000");
+        await sandbox.HarvestBatchAsync();
+        await sandbox.InstanceHarvester().HarvestAsync(PlacementSandbox.Target, CancellationToken.None);
+
+        var view = await new InstanceQueries(sandbox.Database.Factory, sandbox.Clock).GetForComputeEnvironmentAsync("spot-optimal");
+
+        Assert.NotNull(view);
+        Assert.NotEqual("123456789012", PlacementSandbox.Target.Account);
+        Assert.Contains(view.Instances, i => i.Attempts > 0);
+        Assert.Contains(view.Interruptions, g => g.ReclaimedAttempts > 0);
+    }
 }
