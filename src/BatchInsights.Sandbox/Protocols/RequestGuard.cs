@@ -44,8 +44,10 @@ internal static class RequestGuard
         {
             ctx.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
             var isEc2 = Ec2Query.IsEc2Request(ctx.Request);
+            var isJson11 = !isEc2 && Json11Guard.IsJson11Request(ctx.Request);
             var operation = isEc2
                 ? (await ctx.Request.ReadFormAsync(ctx.RequestAborted))["Action"].ToString()
+                : isJson11 ? Json11Guard.Describe(ctx.Request).Operation
                 : SandboxOperations.BatchOperationOfPath(ctx.Request.Path);
 
             Task Fail(int status, string code, string message) =>
@@ -72,8 +74,8 @@ internal static class RequestGuard
 
             if (!throttle.TryAcquire())
             {
-                // EC2 answers throttling with 503 RequestLimitExceeded; Batch with 429.
-                await (isEc2 ? Fail(503, "RequestLimitExceeded", "Request limit exceeded.") : Fail(429, "TooManyRequestsException", "Too Many Requests"));
+                // EC2 answers throttling with 503 RequestLimitExceeded; Batch with 429; JSON 1.1 services with 400 ThrottlingException.
+                await (isJson11 ? Json11Guard.WriteThrottledAsync(ctx) : isEc2 ? Fail(503, "RequestLimitExceeded", "Request limit exceeded.") : Fail(429, "TooManyRequestsException", "Too Many Requests"));
                 return;
             }
 
@@ -81,8 +83,19 @@ internal static class RequestGuard
             {
                 var (fault, latencyMs) = faults.Decide(operation);
                 if (latencyMs > 0) await Task.Delay(latencyMs, ctx.RequestAborted);
-                var service = isEc2 ? "ec2" : "batch";
+                var service = isEc2 ? "ec2" : isJson11 ? Json11Guard.Describe(ctx.Request).Service : "batch";
                 var denied = $"User: arn:aws:iam::{accountId}:user/sandbox is not authorized to perform: {service}:{operation} because no identity-based policy allows the {service}:{operation} action";
+                if (isJson11 && fault != FaultKind.None)
+                {
+                    await (fault switch
+                    {
+                        FaultKind.AccessDenied => Json11Guard.WriteAccessDeniedAsync(ctx, denied),
+                        FaultKind.Throttle => Json11Guard.WriteThrottledAsync(ctx),
+                        _ => Json11Guard.WriteServerErrorAsync(ctx),
+                    });
+                    return;
+                }
+
                 switch (fault)
                 {
                     case FaultKind.AccessDenied:

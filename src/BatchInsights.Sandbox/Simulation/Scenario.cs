@@ -119,7 +119,9 @@ internal static class SandboxOperations
 
     public static readonly IReadOnlyList<string> Ec2 = ["DescribeInstanceTypes", "DescribeSpotPriceHistory", "DescribeAvailabilityZones"];
 
-    public static IEnumerable<string> All => Batch.Concat(Ec2);
+    public static readonly IReadOnlyList<string> Pricing = ["GetProducts"];
+
+    public static IEnumerable<string> All => Batch.Concat(Ec2).Concat(Pricing);
 
     public static bool IsKnown(string name) => All.Contains(name, StringComparer.Ordinal);
 
