@@ -143,7 +143,8 @@ internal static class HarvestBenchmark
             report.Add("Spot: pools × days harvested", $"{Fmt.N(spotCheck.Pools)} pools × {Fmt.N(spotCheck.Days, 0)} days", "—");
             report.Add("Spot: price changes stored / wall time", $"{Fmt.N(spotCheck.Stored)} / {Fmt.Duration(spotTime)}", "—");
             report.Add("Spot: AWS calls (throttled)", $"{Fmt.N(spot.Calls)} ({Fmt.N(spot.Throttled)})", "—");
-            report.Add("Spot: stored vs a direct read of the sandbox: missing / extra", $"{Fmt.N(spotCheck.Missing)} / {Fmt.N(spotCheck.Extra)}", "—");
+            report.Add("Spot: stored vs a direct read of the sandbox: missing / extra", $"{Fmt.N(spotCheck.Missing)} / {Fmt.N(spotCheck.Extra)}"
+                + (spotCheck.SameMillisecond > 0 ? $" ({Fmt.N(spotCheck.SameMillisecond)} keys with two prices in one ms)" : ""), "—");
         }
 
         report.Note($"Sandbox in-process (startup {Fmt.Duration(sandbox.StartupTime)}), clock frozen at {Now:yyyy-MM-ddTHH:mmZ}; sandbox throttle and client budget {Fmt.N(rps, 0)} calls/s"
