@@ -12,6 +12,7 @@ internal sealed record BenchArgs(string Scenario)
         usage: BatchInsights.Bench harvest [--jobs N] [--db path] [--rps N] [--postgres] [--throttle SHARE] [--zones N] [--no-spot]
                                            [--no-save] [--results path]
                BatchInsights.Bench query   [--rows N | --db path] [--iterations N] [--no-save] [--results path]
+               BatchInsights.Bench spot-query --db path [--iterations N] [--no-save] [--results path]
 
           harvest  sandbox in-process with N jobs (default 100000), full harvest into a fresh SQLite file,
                    then a 90-day Spot price harvest of the CEs' pools, a check of every stored job id and price change
@@ -21,6 +22,7 @@ internal sealed record BenchArgs(string Scenario)
                    --zones N keeps the first N Availability Zones (Spot pools = types × zones).
           query    JobQueries latency on a fresh SQLite file bulk-filled with N job rows (default 1000000),
                    or on an existing database (e.g. a harvest's --db file) when --db names one.
+          spot-query  SpotPriceQueries latency (no account/region given, as the Spot prices page) on a harvest's --db file.
         """;
 
     public long? Jobs { get; init; }
@@ -37,7 +39,7 @@ internal sealed record BenchArgs(string Scenario)
 
     public static BenchArgs? Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("harvest" or "query"))
+        if (args.Length == 0 || args[0] is not ("harvest" or "query" or "spot-query"))
         {
             return null;
         }
