@@ -85,6 +85,12 @@ internal static class RequestGuard
                 if (latencyMs > 0) await Task.Delay(latencyMs, ctx.RequestAborted);
                 var service = isEc2 ? "ec2" : isJson11 ? Json11Guard.Describe(ctx.Request).Service : "batch";
                 var denied = $"User: arn:aws:iam::{accountId}:user/sandbox is not authorized to perform: {service}:{operation} because no identity-based policy allows the {service}:{operation} action";
+                if (fault == FaultKind.Malformed)
+                {
+                    await WriteTruncatedAsync(ctx, next);
+                    return;
+                }
+
                 if (isJson11 && fault != FaultKind.None)
                 {
                     await (fault switch
@@ -114,4 +120,25 @@ internal static class RequestGuard
 
             await next(ctx);
         });
+
+    /// <summary>Runs the operation, then sends only the first half of its body (a truncated answer with a matching Content-Length).</summary>
+    private static async Task WriteTruncatedAsync(Microsoft.AspNetCore.Http.HttpContext ctx, Microsoft.AspNetCore.Http.RequestDelegate next)
+    {
+        var original = ctx.Response.Body;
+        using var buffer = new MemoryStream();
+        ctx.Response.Body = buffer;
+        try
+        {
+            await next(ctx);
+        }
+        finally
+        {
+            ctx.Response.Body = original;
+        }
+
+        var bytes = buffer.ToArray();
+        var cut = bytes.Length / 2;
+        ctx.Response.ContentLength = cut;
+        await original.WriteAsync(bytes.AsMemory(0, cut), ctx.RequestAborted);
+    }
 }
