@@ -2,7 +2,10 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using BatchInsights.Core.Aws;
+using BatchInsights.Core.Browse;
 using BatchInsights.Core.Catalog;
+using BatchInsights.Core.Data;
+using BatchInsights.Core.Harvesting;
 using BatchInsights.Sandbox;
 using ScenarioLoader = BatchInsights.Sandbox.Simulation.ScenarioLoader;
 using BatchInsights.Tests.Aws;
@@ -104,6 +107,66 @@ public sealed class PricingFaultTests
         Assert.Contains("last known good", ex.Message, StringComparison.Ordinal);
         Assert.Equal(new OnDemandPrice(0.096m, PriceSource.EmbeddedSnapshot, "us-east-1"), catalog.OnDemandPrice("m5.large", "us-east-1"));
     }
+}
+
+/// <summary>The catalog refresh job records its runs (kind "catalog") for the Harvest status page.</summary>
+public sealed class CatalogRunRecordingTests
+{
+    [Fact]
+    public async Task RunAsync_PricingDenied_RecordsAFailedCatalogRunNamingPricingGetProductsForTheStatusPage()
+    {
+        await using var sandbox = await FaultySandbox.StartAsync("""{ "GetProducts": { "accessDenied": true } }""");
+        await using var database = await Integration.HarvestDatabase.CreateAsync();
+        var clock = new FakeTimeProvider(SandboxFixture.Start);
+        var job = NewJob(sandbox, database, clock);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => job.RunAsync(CancellationToken.None));
+
+        var run = Assert.Single(await database.RunsAsync());
+        Assert.Equal(("catalog", HarvestOutcome.Failed), (run.Kind, run.Outcome));
+        Assert.Contains("last known good", run.Error, StringComparison.Ordinal);
+        Assert.True(run.Calls >= 2, $"{run.Calls} calls: DescribeInstanceTypes and GetProducts should both count");
+        var status = Assert.Single(await new HarvestStatusQueries(database.Factory, clock).ListAsync());
+        Assert.Equal((HarvestHealth.Failing, "pricing:GetProducts"), (status.Health, status.MissingPermission));
+    }
+
+    [Fact]
+    public async Task RunAsync_AllWell_RecordsASucceededCatalogRunWithItsCalls()
+    {
+        await using var sandbox = await FaultySandbox.StartAsync("""{}""");
+        await using var database = await Integration.HarvestDatabase.CreateAsync();
+        var job = NewJob(sandbox, database, new FakeTimeProvider(SandboxFixture.Start));
+
+        await job.RunAsync(CancellationToken.None);
+
+        var run = Assert.Single(await database.RunsAsync());
+        Assert.Equal(("catalog", HarvestOutcome.Succeeded, null), (run.Kind, run.Outcome, run.Error));
+        Assert.True(run.Calls > 2, $"only {run.Calls} calls");
+    }
+
+    [Fact]
+    public async Task GetLinuxOnDemandPricesAsync_AccessDeniedWithoutTheAction_AddsPricingGetProductsToTheError()
+    {
+        await using var server = await ScriptedAwsServer.StartAsync();
+        server.Always(_ => ScriptedResponse.Error(400, "AccessDeniedException", "User is not authorized"));
+        var client = PricingClients.Create(server.Endpoint);
+
+        var ex = await Assert.ThrowsAsync<AwsApiException>(() => client.GetLinuxOnDemandPricesAsync("us-east-1", CancellationToken.None));
+
+        Assert.Equal("AccessDeniedException", ex.ErrorCode);
+        Assert.StartsWith("Pricing GetProducts failed: HTTP 400 AccessDeniedException", ex.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(the credentials need pricing:GetProducts)", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static InstanceCatalogRefreshJob NewJob(FaultySandbox sandbox, Integration.HarvestDatabase database, TimeProvider clock) =>
+        new(
+            new InstanceCatalog(NullLogger<InstanceCatalog>.Instance, clock),
+            t => new Ec2Api(t, sandbox.Server.BaseAddress, AwsCredentialSource.Fixed("AKIDTEST", "test-secret"), TestClients.FastPolicy, new TokenBucket(10_000, 10_000, TimeProvider.System)),
+            [new AwsTarget("prod", "us-east-1")],
+            () => PricingClients.Create(sandbox.Server.BaseAddress),
+            database.Factory,
+            new HarvestNotifier(NullLogger<HarvestNotifier>.Instance),
+            clock);
 }
 
 /// <summary>A sandbox started from the default scenario with its "faults" section replaced.</summary>
