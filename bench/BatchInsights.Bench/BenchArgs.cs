@@ -9,13 +9,20 @@ internal sealed record BenchArgs(string Scenario)
     public const long DefaultQueryRows = 1_000_000;
 
     public const string Usage = """
-        usage: BatchInsights.Bench harvest [--jobs N] [--db path] [--rps N] [--no-save] [--results path]
+        usage: BatchInsights.Bench harvest [--jobs N] [--db path] [--rps N] [--postgres] [--throttle SHARE] [--zones N] [--no-spot]
+                                           [--no-save] [--results path]
                BatchInsights.Bench query   [--rows N | --db path] [--iterations N] [--no-save] [--results path]
+               BatchInsights.Bench spot-query --db path [--iterations N] [--no-save] [--results path]
 
           harvest  sandbox in-process with N jobs (default 100000), full harvest into a fresh SQLite file,
-                   then an incremental harvest one simulated hour later. --db keeps the file at that path.
+                   then a 90-day Spot price harvest of the CEs' pools, a check of every stored job id and price change
+                   against the sandbox, and an incremental harvest one simulated hour later. --db keeps the file at that
+                   path; --postgres harvests into PostgreSQL instead (BATCHINSIGHTS_BENCH_POSTGRES or a throwaway
+                   cluster); --throttle 0.2 makes the sandbox throttle 20 % of every operation's calls (scenario faults);
+                   --zones N keeps the first N Availability Zones (Spot pools = types × zones).
           query    JobQueries latency on a fresh SQLite file bulk-filled with N job rows (default 1000000),
                    or on an existing database (e.g. a harvest's --db file) when --db names one.
+          spot-query  SpotPriceQueries latency (no account/region given, as the Spot prices page) on a harvest's --db file.
         """;
 
     public long? Jobs { get; init; }
@@ -24,11 +31,15 @@ internal sealed record BenchArgs(string Scenario)
     public int Iterations { get; init; } = 300;
     public double RequestsPerSecond { get; init; } = 10_000;
     public bool NoSave { get; init; }
+    public bool Postgres { get; init; }
+    public double ThrottleShare { get; init; }
+    public int? Zones { get; init; }
+    public bool Spot { get; init; } = true;
     public string? ResultsPath { get; init; }
 
     public static BenchArgs? Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("harvest" or "query"))
+        if (args.Length == 0 || args[0] is not ("harvest" or "query" or "spot-query"))
         {
             return null;
         }
@@ -46,11 +57,21 @@ internal sealed record BenchArgs(string Scenario)
                 "--rps" => result with { RequestsPerSecond = ParseCount(Next()) },
                 "--results" => result with { ResultsPath = Next() },
                 "--no-save" => result with { NoSave = true },
+                "--postgres" => result with { Postgres = true },
+                "--throttle" => result with { ThrottleShare = ParseShare(Next()) },
+                "--zones" => result with { Zones = (int)ParseCount(Next()) },
+                "--no-spot" => result with { Spot = false },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
             };
         }
 
         return result;
+    }
+
+    private static double ParseShare(string text)
+    {
+        var value = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+        return value is >= 0 and < 1 ? value : throw new ArgumentException($"'{text}' must be a share in [0, 1).");
     }
 
     /// <summary>Accepts 1000000, 1_000_000 or 1e6.</summary>

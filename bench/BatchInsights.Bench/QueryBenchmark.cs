@@ -124,7 +124,7 @@ internal static class QueryBenchmark
         }
     }
 
-    private static void Add(BenchReport report, string name, double[] samples, long returned)
+    internal static void Add(BenchReport report, string name, double[] samples, long returned)
     {
         Array.Sort(samples);
         var p95 = Percentile(samples, 0.95);

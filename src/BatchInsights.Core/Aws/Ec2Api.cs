@@ -202,6 +202,11 @@ public sealed partial class Ec2Api : IEc2Api, IDisposable
 
             throw new AwsApiException(ServiceName, operation, detail, status, ex.ErrorCode, ex.RequestId, ex);
         }
+        catch (System.Xml.XmlException ex)
+        {
+            // A truncated or garbled answer: the SDK's unmarshaller lets the XML reader's exception through.
+            throw new AwsApiException(ServiceName, operation, $"unexpected response: not valid XML ({ex.Message})", errorCode: "MalformedResponse", inner: ex);
+        }
         catch (AmazonClientException ex)
         {
             // Credentials, unreadable XML, or a connection failure after the SDK's retries.

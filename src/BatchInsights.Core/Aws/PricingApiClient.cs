@@ -21,6 +21,7 @@ public sealed class PricingApiClient : IOnDemandPriceSource
     internal const string GetProductsTarget = "AWSPriceListService.GetProducts";
     private const string Operation = "GetProducts";
     private const string JsonContentType = "application/x-amz-json-1.1";
+    private const string Permission = "pricing:GetProducts";
 
     private readonly AwsJsonTransport _transport;
 
@@ -65,7 +66,19 @@ public sealed class PricingApiClient : IOnDemandPriceSource
         do
         {
             var body = RequestBody(region, nextToken);
-            var response = await _transport.PostAsync(Operation, "/", body, JsonContentType, GetProductsTarget, cancellationToken);
+            AwsResponse response;
+            try
+            {
+                response = await _transport.PostAsync(Operation, "/", body, JsonContentType, GetProductsTarget, cancellationToken);
+            }
+            catch (AwsApiException ex) when (IsAccessDenied(ex) && !ex.Message.Contains(Permission, StringComparison.Ordinal))
+            {
+                // AWS does not always name the action; the Harvest status page shows what to add to the policy.
+                var prefix = $"{ServiceName} {Operation} failed: ";
+                var detail = ex.Message.StartsWith(prefix, StringComparison.Ordinal) ? ex.Message[prefix.Length..] : ex.Message;
+                throw new AwsApiException(ServiceName, Operation, $"{detail} (the credentials need {Permission})", ex.HttpStatus, ex.ErrorCode, ex.RequestId, ex);
+            }
+
             string? next;
             try
             {
@@ -91,6 +104,9 @@ public sealed class PricingApiClient : IOnDemandPriceSource
 
         return prices;
     }
+
+    private static bool IsAccessDenied(AwsApiException ex) =>
+        ex.HttpStatus == 403 || ex.ErrorCode is "AccessDeniedException" or "AccessDenied" or "UnauthorizedOperation";
 
     /// <summary>Karpenter's filters (pkg/providers/pricing/pricing.go) for one region's Linux On-Demand prices.</summary>
     internal static IReadOnlyList<(string Field, string Value)> Filters(string region) =>

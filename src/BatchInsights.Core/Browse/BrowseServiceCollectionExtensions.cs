@@ -1,5 +1,7 @@
+using BatchInsights.Core.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace BatchInsights.Core.Browse;
 
@@ -15,6 +17,7 @@ public static class BrowseServiceCollectionExtensions
         services.TryAddSingleton<ComputeEnvironmentQueries>();
         services.TryAddSingleton<JobQueries>();
         services.TryAddSingleton<HarvestRunQueries>();
+        services.TryAddSingleton(sp => HarvestStaleThresholds.From(sp.GetService<IOptions<HarvestOptions>>()?.Value ?? new HarvestOptions()));
         services.TryAddSingleton<HarvestStatusQueries>();
         services.TryAddSingleton<SpotPriceQueries>();
         services.TryAddSingleton<CatalogQueries>();

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using BatchInsights.Core.Data;
+using BatchInsights.Core.Jobs;
 using Microsoft.EntityFrameworkCore;
 
 namespace BatchInsights.Core.Browse;
@@ -49,24 +50,18 @@ public sealed record HarvestSourceStatus(
     long Calls24h,
     long Throttled24h);
 
-public sealed partial class HarvestStatusQueries(IDbContextFactory<BatchInsightsDbContext> dbFactory, TimeProvider clock)
+public sealed partial class HarvestStatusQueries(
+    IDbContextFactory<BatchInsightsDbContext> dbFactory,
+    TimeProvider clock,
+    HarvestStaleThresholds? thresholds = null)
 {
+    private readonly HarvestStaleThresholds _thresholds = thresholds ?? HarvestStaleThresholds.Default;
+
     /// <summary>Used for kinds without their own threshold.</summary>
-    public static readonly TimeSpan DefaultStaleAfter = TimeSpan.FromHours(2);
+    public static TimeSpan DefaultStaleAfter => HarvestStaleThresholds.Fallback;
 
-    // About 3x the default schedules (batch every minute, with slack for long harvests; spot prices every 30 min).
-    // TODO: derive from HarvestOptions' crons once those are configurable per target.
-    private static readonly Dictionary<string, TimeSpan> StaleThresholds = new(StringComparer.Ordinal)
-    {
-        ["batch"] = TimeSpan.FromMinutes(15),
-        ["spot-prices"] = TimeSpan.FromHours(2),
-        ["catalog"] = TimeSpan.FromHours(36),
-        ["network"] = TimeSpan.FromHours(36),
-    };
-
-    /// <summary>How long without a success before a source of this kind is <see cref="HarvestHealth.Stale"/>.</summary>
-    public static TimeSpan StaleAfter(string kind) =>
-        StaleThresholds.TryGetValue(kind, out var threshold) ? threshold : DefaultStaleAfter;
+    /// <summary>How long without a success before a source of this kind is <see cref="HarvestHealth.Stale"/> (Harvest options).</summary>
+    public TimeSpan StaleAfter(string kind) => _thresholds.For(kind);
 
     /// <summary>One status per (account, region, kind) that has ever run, ordered by account, region, kind.</summary>
     public async Task<IReadOnlyList<HarvestSourceStatus>> ListAsync(CancellationToken cancellationToken = default)

@@ -1,4 +1,7 @@
 using BatchInsights.Core.Aws;
+using BatchInsights.Core.Data;
+using BatchInsights.Core.Harvesting;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -20,7 +23,10 @@ public static class CatalogServiceCollectionExtensions
             sp.GetRequiredService<InstanceCatalog>(),
             sp.GetRequiredService<IAwsClientFactory>().CreateEc2,
             sp.GetRequiredService<IEnumerable<AwsTarget>>(),
-            sp.GetRequiredService<IAwsClientFactory>().CreatePricing));
+            sp.GetRequiredService<IAwsClientFactory>().CreatePricing,
+            sp.GetService<IDbContextFactory<BatchInsightsDbContext>>(),
+            sp.GetService<IHarvestNotifier>(),
+            sp.GetService<TimeProvider>()));
         return services;
     }
 }

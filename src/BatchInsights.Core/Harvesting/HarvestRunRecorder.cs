@@ -44,7 +44,13 @@ internal sealed class HarvestRunRecorder(IDbContextFactory<BatchInsightsDbContex
     /// <summary>The reason stored for a failed run.</summary>
     public static string ErrorOf(Exception ex)
     {
-        var message = ex is OperationCanceledException ? "Canceled before the harvest finished." : ex.Message;
+        var message = ex switch
+        {
+            OperationCanceledException => "Canceled before the harvest finished.",
+            // EF's own message only says "see the inner exception": the inner one is the reason worth storing.
+            DbUpdateException { InnerException: { } inner } => $"{ex.Message} {inner.Message}",
+            _ => ex.Message,
+        };
         return message.Length <= MaxErrorLength ? message : message[..MaxErrorLength];
     }
 

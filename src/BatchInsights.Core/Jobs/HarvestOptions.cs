@@ -27,6 +27,15 @@ public sealed class HarvestOptions
 
     /// <summary>Queue one harvest right after start so the pages fill within a minute.</summary>
     public bool RunOnStart { get; set; } = true;
+
+    /// <summary>
+    /// A data source is Stale on the Harvest status page after this many of its cron's periods without a success
+    /// (at least 15 minutes). Default 3: batch every minute → 15 min, spot prices every 30 min → 90 min, catalog → 36 h.
+    /// </summary>
+    public double StaleAfterCronPeriods { get; set; } = 3;
+
+    /// <summary>Per kind ("batch", "spot-prices", "catalog", …), minutes without a success before Stale; wins over StaleAfterCronPeriods.</summary>
+    public Dictionary<string, int> StaleAfterMinutes { get; set; } = new(StringComparer.Ordinal);
 }
 
 public sealed class ValidateHarvestOptions : IValidateOptions<HarvestOptions>
@@ -39,6 +48,19 @@ public sealed class ValidateHarvestOptions : IValidateOptions<HarvestOptions>
         Check(errors, nameof(HarvestOptions.CatalogCron), options.CatalogCron);
         Check(errors, nameof(HarvestOptions.InstanceCron), options.InstanceCron);
         Check(errors, nameof(HarvestOptions.NetworkCron), options.NetworkCron);
+        if (options.StaleAfterCronPeriods is < 1 or > 1000 || double.IsNaN(options.StaleAfterCronPeriods))
+        {
+            errors.Add($"{HarvestOptions.Section}:{nameof(HarvestOptions.StaleAfterCronPeriods)} '{options.StaleAfterCronPeriods}' must be between 1 and 1000 (cron periods without a success before a source is Stale).");
+        }
+
+        foreach (var (kind, minutes) in options.StaleAfterMinutes ?? [])
+        {
+            if (minutes is < 1 or > 525_600)
+            {
+                errors.Add($"{HarvestOptions.Section}:{nameof(HarvestOptions.StaleAfterMinutes)}:{kind} '{minutes}' must be between 1 and 525600 minutes (a year).");
+            }
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

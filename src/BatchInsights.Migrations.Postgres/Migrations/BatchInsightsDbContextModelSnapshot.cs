@@ -759,6 +759,9 @@ namespace BatchInsights.Migrations.Postgres.Migrations
 
                     b.HasKey("Account", "Region", "AvailabilityZone", "InstanceType", "ProductDescription", "TimestampMs");
 
+                    b.HasIndex("InstanceType", "ProductDescription", "TimestampMs")
+                        .HasDatabaseName("IX_spot_price_changes_Type_Product_Time");
+
                     b.HasIndex("Account", "Region", "InstanceType", "TimestampMs");
 
                     b.ToTable("spot_price_changes", (string)null);

@@ -8,6 +8,7 @@ internal enum FaultKind
     AccessDenied,
     Throttle,
     ServerError,
+    Malformed,
 }
 
 /// <summary>The scenario's injected faults (scenario "faults"), decided per call, deterministically spread like ThrottleShare.</summary>
@@ -32,6 +33,7 @@ internal sealed class FaultInjector(IReadOnlyDictionary<string, FaultSpec> fault
         static bool Hit(long n, double share) => share > 0 && Math.Floor((n + 1) * share) > Math.Floor(n * share);
         if (Hit(n, spec.ThrottleShare)) return (FaultKind.Throttle, spec.LatencyMs);
         if (Hit(n, spec.ErrorShare)) return (FaultKind.ServerError, spec.LatencyMs);
+        if (Hit(n, spec.MalformedShare)) return (FaultKind.Malformed, spec.LatencyMs);
         return (FaultKind.None, spec.LatencyMs);
     }
 }

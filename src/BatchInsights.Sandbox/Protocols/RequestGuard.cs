@@ -43,14 +43,15 @@ internal static class RequestGuard
         app.Use(async (ctx, next) =>
         {
             ctx.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
-            var isEc2 = Ec2Query.IsEc2Request(ctx.Request);
-            var isSts = StsQuery.IsStsRequest(ctx.Request); // also a form POST: isEc2 is true for it too
-            var isEcs = EcsJson.IsEcsRequest(ctx.Request);
+            var isEc2 = Ec2Query.IsEc2Request(ctx.Request); // EC2 and STS: form POSTs (CloudWatch's are told apart by their scope)
+            var isSts = StsQuery.IsStsRequest(ctx.Request);
             var isCloudWatch = CloudWatchProtocol.IsCloudWatchRequest(ctx.Request);
+            // Pricing and ECS (X-Amz-Target "Prefix.Operation"); CloudWatch's JSON 1.0 targets are CloudWatch's own.
+            var isJson11 = !isEc2 && !isCloudWatch && Json11Guard.IsJson11Request(ctx.Request);
             var operation = isEc2
                 ? (await ctx.Request.ReadFormAsync(ctx.RequestAborted))["Action"].ToString()
-                : isEcs ? EcsJson.OperationOf(ctx.Request)
                 : isCloudWatch ? await CloudWatchProtocol.OperationOfAsync(ctx.Request, ctx.RequestAborted)
+                : isJson11 ? Json11Guard.Describe(ctx.Request).Operation
                 : SandboxOperations.BatchOperationOfPath(ctx.Request.Path);
 
             Task Fail(int status, string code, string message) =>
@@ -58,6 +59,14 @@ internal static class RequestGuard
                 : isCloudWatch ? CloudWatchProtocol.WriteErrorAsync(ctx, status, code, message)
                 : isEc2 ? Ec2Xml.WriteErrorAsync(ctx, status, code, message)
                 : AwsJson.WriteErrorAsync(ctx, status, code, message);
+
+            // Each protocol's own throttling answer: EC2 503 RequestLimitExceeded, Batch 429, JSON 1.1 400 ThrottlingException,
+            // CloudWatch 400 Throttling.
+            Task Throttled() =>
+                isCloudWatch ? Fail(400, "Throttling", "Rate exceeded")
+                : isJson11 ? Json11Guard.WriteThrottledAsync(ctx)
+                : isEc2 ? Fail(503, "RequestLimitExceeded", "Request limit exceeded.")
+                : Fail(429, "TooManyRequestsException", "Too Many Requests");
 
             var auth = ctx.Request.Headers.Authorization.ToString();
             if (auth.Length == 0)
@@ -88,11 +97,7 @@ internal static class RequestGuard
 
             if (!throttle.TryAcquire())
             {
-                // EC2 answers throttling with 503 RequestLimitExceeded; Batch with 429; ECS 400 ThrottlingException; CloudWatch 400 Throttling.
-                await (isCloudWatch ? Fail(400, "Throttling", "Rate exceeded")
-                    : isEc2 ? Fail(503, "RequestLimitExceeded", "Request limit exceeded.")
-                    : isEcs ? Fail(400, "ThrottlingException", "Rate exceeded")
-                    : Fail(429, "TooManyRequestsException", "Too Many Requests"));
+                await Throttled();
                 return;
             }
 
@@ -100,26 +105,38 @@ internal static class RequestGuard
             {
                 var (fault, latencyMs) = faults.Decide(operation);
                 if (latencyMs > 0) await Task.Delay(latencyMs, ctx.RequestAborted);
-                var service = isSts ? "sts" : isCloudWatch ? "cloudwatch" : isEc2 ? "ec2" : isEcs ? "ecs" : "batch";
+                var service = isSts ? "sts" : isCloudWatch ? "cloudwatch" : isEc2 ? "ec2" : isJson11 ? Json11Guard.Describe(ctx.Request).Service : "batch";
                 var denied = $"User: arn:aws:iam::{accountId}:user/sandbox is not authorized to perform: {service}:{operation} because no identity-based policy allows the {service}:{operation} action";
+                if (fault == FaultKind.Malformed)
+                {
+                    await WriteTruncatedAsync(ctx, next);
+                    return;
+                }
+
+                if (isJson11 && fault != FaultKind.None)
+                {
+                    await (fault switch
+                    {
+                        FaultKind.AccessDenied => Json11Guard.WriteAccessDeniedAsync(ctx, denied),
+                        FaultKind.Throttle => Json11Guard.WriteThrottledAsync(ctx),
+                        _ => Json11Guard.WriteServerErrorAsync(ctx),
+                    });
+                    return;
+                }
+
                 switch (fault)
                 {
                     case FaultKind.AccessDenied:
-                        await (isEc2
-                            ? Fail(403, "UnauthorizedOperation", "You are not authorized to perform this operation. " + denied)
-                            : isEcs ? Fail(400, "AccessDeniedException", denied)
-                            : isCloudWatch ? Fail(403, "AccessDenied", denied)
+                        await (isCloudWatch ? Fail(403, "AccessDenied", denied)
+                            : isEc2 ? Fail(403, "UnauthorizedOperation", "You are not authorized to perform this operation. " + denied)
                             : Fail(403, "AccessDeniedException", denied));
                         return;
                     case FaultKind.Throttle:
-                        await (isEc2 ? Fail(503, "RequestLimitExceeded", "Request limit exceeded.")
-                            : isEcs ? Fail(400, "ThrottlingException", "Rate exceeded")
-                            : isCloudWatch ? Fail(400, "Throttling", "Rate exceeded")
-                            : Fail(429, "TooManyRequestsException", "Too Many Requests"));
+                        await Throttled();
                         return;
                     case FaultKind.ServerError:
-                        await (isEc2 ? Fail(500, "InternalError", "An internal error has occurred.")
-                            : isCloudWatch ? Fail(500, "InternalServiceError", "Internal service error")
+                        await (isCloudWatch ? Fail(500, "InternalServiceError", "Internal service error")
+                            : isEc2 ? Fail(500, "InternalError", "An internal error has occurred.")
                             : Fail(500, "ServerException", "Internal server error"));
                         return;
                 }
@@ -127,4 +144,25 @@ internal static class RequestGuard
 
             await next(ctx);
         });
+
+    /// <summary>Runs the operation, then sends only the first half of its body (a truncated answer with a matching Content-Length).</summary>
+    private static async Task WriteTruncatedAsync(Microsoft.AspNetCore.Http.HttpContext ctx, Microsoft.AspNetCore.Http.RequestDelegate next)
+    {
+        var original = ctx.Response.Body;
+        using var buffer = new MemoryStream();
+        ctx.Response.Body = buffer;
+        try
+        {
+            await next(ctx);
+        }
+        finally
+        {
+            ctx.Response.Body = original;
+        }
+
+        var bytes = buffer.ToArray();
+        var cut = bytes.Length / 2;
+        ctx.Response.ContentLength = cut;
+        await original.WriteAsync(bytes.AsMemory(0, cut), ctx.RequestAborted);
+    }
 }

@@ -53,6 +53,9 @@ public sealed record FaultSpec
 
     /// <summary>Every call is refused as not authorized (Batch AccessDeniedException, EC2 UnauthorizedOperation).</summary>
     public bool AccessDenied { get; init; }
+
+    /// <summary>Share of calls (0..1) whose successful answer is cut off half-way (truncated JSON/XML, as a dropped connection leaves it).</summary>
+    public double MalformedShare { get; init; }
 }
 
 /// <summary>How Alibaba trace rows become Batch-like jobs.</summary>
@@ -138,7 +141,9 @@ internal static class SandboxOperations
 
     public static readonly IReadOnlyList<string> CloudWatch = ["GetMetricData"];
 
-    public static IEnumerable<string> All => Batch.Concat(Ec2).Concat(Ecs).Concat(CloudWatch);
+    public static readonly IReadOnlyList<string> Pricing = ["GetProducts"];
+
+    public static IEnumerable<string> All => Batch.Concat(Ec2).Concat(Ecs).Concat(CloudWatch).Concat(Pricing);
 
     public static bool IsKnown(string name) => All.Contains(name, StringComparer.Ordinal);
 
@@ -371,6 +376,7 @@ internal static class ScenarioLoader
                 yield return (p, $"'{op}' is not an operation the sandbox serves ({string.Join(", ", SandboxOperations.All)}) or '*'.");
             if (f.ThrottleShare is < 0 or > 1) yield return ($"{p}.throttleShare", "must be between 0 and 1.");
             if (f.ErrorShare is < 0 or > 1) yield return ($"{p}.errorShare", "must be between 0 and 1.");
+            if (f.MalformedShare is < 0 or > 1) yield return ($"{p}.malformedShare", "must be between 0 and 1.");
             if (f.LatencyMs is < 0 or > 60_000) yield return ($"{p}.latencyMs", "must be between 0 and 60,000.");
         }
 
