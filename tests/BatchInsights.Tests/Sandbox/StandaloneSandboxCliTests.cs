@@ -103,13 +103,15 @@ public sealed class StandaloneSandboxCliTests : IAsyncLifetime
             "--end-time", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         Assert.True(metrics.GetProperty("MetricDataResults")[0].GetProperty("Values").GetArrayLength() > 0);
 
+        // Pricing: On-Demand price documents.
+        var products = await Run("GetProducts", "pricing", "get-products", "--service-code", "AmazonEC2",
+            "--filters", "Type=TERM_MATCH,Field=instanceType,Value=m5.large", "Type=TERM_MATCH,Field=regionCode,Value=us-east-1", "--max-items", "5");
+        Assert.True(products.GetProperty("PriceList").GetArrayLength() > 0);
+
         // Every operation the sandbox lists was run above: a new one must be added here.
         Assert.Empty(SandboxOperations.All.Except(covered));
 
-        // Served outside that list: Pricing and STS.
-        var products = await AwsCli.RunJsonAsync(_endpoint, "pricing", "get-products", "--service-code", "AmazonEC2",
-            "--filters", "Type=TERM_MATCH,Field=instanceType,Value=m5.large", "Type=TERM_MATCH,Field=regionCode,Value=us-east-1", "--max-items", "5");
-        Assert.True(products.GetProperty("PriceList").GetArrayLength() > 0);
+        // Served outside that list: STS.
         Assert.Equal("123456789012", (await AwsCli.RunJsonAsync(_endpoint, "sts", "get-caller-identity")).GetProperty("Account").GetString());
         var assumed = await AwsCli.RunJsonAsync(_endpoint, "sts", "assume-role", "--role-arn", "arn:aws:iam::123456789012:role/BatchInsightsReadOnly", "--role-session-name", "cli");
         Assert.StartsWith("ASIA", assumed.GetProperty("Credentials").GetProperty("AccessKeyId").GetString(), StringComparison.Ordinal);
