@@ -1,3 +1,5 @@
+using BatchInsights.Core.Aws;
+using BatchInsights.Core.Harvesting;
 using System.Text.RegularExpressions;
 using BatchInsights.Core.Data;
 using BatchInsights.Core.Jobs;
@@ -35,7 +37,7 @@ public sealed record HarvestSourceStatus(
     string Kind,
     string Health,
     string LastOutcome,
-    DateTime LastStartedAt,
+    DateTime? LastStartedAt,
     DateTime? LastEndedAt,
     long LastCalls,
     long LastThrottled,
@@ -53,8 +55,16 @@ public sealed record HarvestSourceStatus(
 public sealed partial class HarvestStatusQueries(
     IDbContextFactory<BatchInsightsDbContext> dbFactory,
     TimeProvider clock,
-    HarvestStaleThresholds? thresholds = null)
+    HarvestStaleThresholds? thresholds = null,
+    IEnumerable<AwsTarget>? configuredTargets = null)
 {
+    /// <summary>What <see cref="HarvestSourceStatus.LastOutcome"/> says for a configured source that has never started a run.</summary>
+    public const string NotStarted = "NotStarted";
+
+    /// <summary>The harvests every configured target gets (the catalog refresh is per region, not per target).</summary>
+    public static readonly IReadOnlyList<string> PerTargetKinds =
+        [BatchHarvester.Kind, SpotPriceHarvester.Kind, InstanceHarvester.Kind, NetworkHarvester.Kind];
+
     private readonly HarvestStaleThresholds _thresholds = thresholds ?? HarvestStaleThresholds.Default;
 
     /// <summary>Used for kinds without their own threshold.</summary>
@@ -63,7 +73,11 @@ public sealed partial class HarvestStatusQueries(
     /// <summary>How long without a success before a source of this kind is <see cref="HarvestHealth.Stale"/> (Harvest options).</summary>
     public TimeSpan StaleAfter(string kind) => _thresholds.For(kind);
 
-    /// <summary>One status per (account, region, kind) that has ever run, ordered by account, region, kind.</summary>
+    /// <summary>
+    /// One status per (account, region, kind) that has ever run, plus a <see cref="HarvestHealth.Never"/> row for each
+    /// configured target's harvest that has not started yet (a new target, or one whose first harvest is queued behind
+    /// others), ordered by account, region, kind.
+    /// </summary>
     public async Task<IReadOnlyList<HarvestSourceStatus>> ListAsync(CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -87,9 +101,20 @@ public sealed partial class HarvestStatusQueries(
                 Throttled24h = g.Where(r => r.StartedAt >= since).Sum(r => (long?)r.Throttled),
             })
             .ToListAsync(cancellationToken);
+        var statuses = new List<HarvestSourceStatus>(groups.Count);
+        var seen = groups.Select(g => (g.Account, g.Region, g.Kind)).ToHashSet();
+        foreach (var target in configuredTargets ?? [])
+        {
+            foreach (var kind in PerTargetKinds.Where(k => !seen.Contains((target.Account, target.Region, k))))
+            {
+                statuses.Add(new HarvestSourceStatus(target.Account, target.Region, kind, HarvestHealth.Never, NotStarted,
+                    null, null, 0, 0, null, null, null, null, false, null, (long)StaleAfter(kind).TotalSeconds, 0, 0, 0));
+            }
+        }
+
         if (groups.Count == 0)
         {
-            return [];
+            return statuses;
         }
 
         // Then the few rows those ids name (two per source at most).
@@ -102,7 +127,6 @@ public sealed partial class HarvestStatusQueries(
             .Select(r => new { r.Id, r.StartedAt, r.EndedAt, r.Outcome, r.Calls, r.Throttled, r.Error })
             .ToDictionaryAsync(r => r.Id, cancellationToken);
 
-        var statuses = new List<HarvestSourceStatus>(groups.Count);
         foreach (var g in groups)
         {
             var last = runs[g.LastId];

@@ -1,3 +1,4 @@
+using BatchInsights.Core.Aws;
 using BatchInsights.Core.Browse;
 using BatchInsights.Core.Data;
 using Microsoft.Extensions.Time.Testing;
@@ -39,6 +40,23 @@ public sealed class HarvestStatusQueriesTests : IDisposable
     public async Task ListAsync_NoRuns_Empty()
     {
         Assert.Empty(await ListAsync());
+    }
+
+    [Fact]
+    public async Task ListAsync_ConfiguredTargetsWithoutRuns_ListedAsNeverStartedPerHarvest()
+    {
+        // Rows.Account/Region has run its Batch harvest only; a second account was just added to the config.
+        _db.Add(Run("batch", HarvestOutcome.Succeeded, TimeSpan.FromMinutes(6)));
+        AwsTarget[] configured = [new(Rows.Account, Rows.Region), new("prod-eu", "eu-west-1")];
+
+        var statuses = await new HarvestStatusQueries(_db.Factory, new FakeTimeProvider(Rows.Now), configuredTargets: configured).ListAsync();
+
+        var newTarget = statuses.Where(s => s.Account == "prod-eu").ToList();
+        Assert.Equal(HarvestStatusQueries.PerTargetKinds.Order(), newTarget.Select(s => s.Kind).Order());
+        Assert.All(newTarget, s => Assert.Equal((HarvestHealth.Never, HarvestStatusQueries.NotStarted, (DateTime?)null), (s.Health, s.LastOutcome, s.LastStartedAt)));
+        var old = statuses.Where(s => s.Account == Rows.Account).ToDictionary(s => s.Kind);
+        Assert.Equal(HarvestHealth.Ok, old["batch"].Health);
+        Assert.Equal(HarvestStatusQueries.NotStarted, old["network"].LastOutcome);
     }
 
     [Fact]
