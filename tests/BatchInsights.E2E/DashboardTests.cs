@@ -89,7 +89,9 @@ public sealed class DashboardTests(AppProcessFixture app) : IClassFixture<AppPro
         await Assertions.Expect(page.GetByTestId("ce-spot-hours")).Not.ToHaveTextAsync("0");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("5-ce-instances.png"), FullPage = true });
 
-        // Spot prices: the interruptions section is there for the selected type.
+        // Spot prices (their first harvest follows the Batch harvest and back-fills 90 days): the interruptions section
+        // is there for the selected type.
+        await app.WaitForRunAsync("spot-prices", TimeSpan.FromSeconds(240));
         await page.GotoAsync("/spot-prices");
         await Assertions.Expect(page.GetByTestId("spot-interruptions-section")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("6-spot-prices.png"), FullPage = true });
