@@ -2,8 +2,11 @@ using BatchInsights.Core.Recommendations.Simulation;
 
 namespace BatchInsights.Core.Recommendations.LowerBound;
 
-/// <summary>The bound of one slice: its average concurrent demand and the LP optimum in USD per hour.</summary>
-public sealed record SliceBound(long StartSecond, double Vcpus, double MemoryGib, double Gpus, double UsdPerHour);
+/// <summary>
+/// The bound of one slice: its average concurrent demand, the LP optimum in USD per hour, and the fractional mix of types
+/// (indexes into the type list) that reaches it — evidence of which shapes the workload wants.
+/// </summary>
+public sealed record SliceBound(long StartSecond, double Vcpus, double MemoryGib, double Gpus, double UsdPerHour, IReadOnlyList<(int Type, double Count)> Mix);
 
 /// <summary>
 /// Lower bounds on what any placement of <paramref name="Jobs"/> (at their given times) on the allowed types costs.
@@ -114,7 +117,7 @@ public static class CostLowerBound
 
             var (v, m, g) = demand[s];
             var solution = lp.Solve(v, m, g);
-            slices.Add(new SliceBound(start, v, m, g, solution.UsdPerHour));
+            slices.Add(new SliceBound(start, v, m, g, solution.UsdPerHour, solution.Mix));
             bound += solution.UsdPerHour * sliceSeconds / 3600.0;
         }
 
