@@ -14,7 +14,7 @@ internal sealed record BenchArgs(string Scenario)
                BatchInsights.Bench query   [--rows N | --db path] [--iterations N] [--no-save] [--results path]
                BatchInsights.Bench spot-query --db path [--iterations N] [--no-save] [--results path]
                BatchInsights.Bench replay [--ce NAME] [--hours H] [--slice SECONDS] [--recommended TYPES] [--boot SECONDS]
-                                          [--idle SECONDS] [--no-save] [--results path]
+                                          [--idle SECONDS] [--array-scale X] [--no-save] [--results path]
 
           harvest  sandbox in-process with N jobs (default 100000), full harvest into a fresh SQLite file,
                    then a 90-day Spot price harvest of the CEs' pools, a check of every stored job id and price change
@@ -29,6 +29,7 @@ internal sealed record BenchArgs(string Scenario)
                    (default od-general): lower bound (per-slice LP, default 60 s slices) over the CE's types and over the whole
                    catalog, the cost of the CE's current setting (PackingSimulator), and of --recommended TYPES (comma-separated
                    types/families, e.g. c6a,c7a) when given: the hook for the instance-types recommender's output.
+                   --array-scale X overrides the scenario's arraySizeScale (0.01) to grow the job count (0.2 ≈ 1M jobs over 90 h).
         """;
 
     public long? Jobs { get; init; }
@@ -48,6 +49,7 @@ internal sealed record BenchArgs(string Scenario)
     public string? Recommended { get; init; }
     public long? BootSeconds { get; init; }
     public long? IdleSeconds { get; init; }
+    public double? ArrayScale { get; init; }
 
     public static BenchArgs? Parse(string[] args)
     {
@@ -79,6 +81,7 @@ internal sealed record BenchArgs(string Scenario)
                 "--recommended" => result with { Recommended = Next() },
                 "--boot" => result with { BootSeconds = ParseCount(Next()) },
                 "--idle" => result with { IdleSeconds = ParseCount(Next()) },
+                "--array-scale" => result with { ArrayScale = double.Parse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
             };
         }

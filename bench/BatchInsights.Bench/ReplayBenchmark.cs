@@ -31,6 +31,11 @@ internal static class ReplayBenchmark
         var total = Stopwatch.StartNew();
         var sampler = new MemorySampler();
         var scenario = ScenarioLoader.Load(null);
+        if (args.ArrayScale is { } arrayScale)
+        {
+            scenario = scenario with { Workload = scenario.Workload with { ArraySizeScale = arrayScale } };
+        }
+
         var ce = scenario.ComputeEnvironments.FirstOrDefault(c => c.Name == args.ComputeEnvironment)
             ?? throw new ArgumentException($"The sandbox scenario has no compute environment '{args.ComputeEnvironment}' "
                 + $"(it has {string.Join(", ", scenario.ComputeEnvironments.Select(c => c.Name))}).");
@@ -76,7 +81,7 @@ internal static class ReplayBenchmark
         var currentTime = step.Elapsed;
 
         var market = spot ? "Spot" : "On-Demand";
-        var report = new BenchReport($"replay-{ce.Name}",
+        var report = new BenchReport($"replay-{ce.Name}-{args.Hours:0}h" + (args.ArrayScale is { } x ? $"-arrays{x:0.###}" : ""),
             $"Replay of the Alibaba 2017 trace on sandbox CE `{ce.Name}` ({market}, {string.Join(",", ce.InstanceTypes)}): "
             + $"{Fmt.N(jobs.Count)} jobs, {Fmt.N(vcpuHours, 0)} vCPU-h over {Fmt.N(args.Hours, 0)} h",
             ["Setting", "Types", "Cost (USD)", "Instance-h", "vCPU / mem used", "÷ bound (catalog)", "÷ bound (CE types)", "÷ current", "Runtime"]);

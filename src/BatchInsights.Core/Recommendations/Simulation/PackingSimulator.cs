@@ -77,20 +77,69 @@ public sealed class PackingSimulator
     {
         ArgumentNullException.ThrowIfNull(jobs);
         var ordered = jobs.Where(j => j.DurationSeconds > 0).OrderBy(j => j.StartSecond).ToList();
-        var live = new List<Instance>();
+        // Instances that may still take the smallest job, in launch order (first-fit scans only these), and idle
+        // instances by the time they went idle (scale-down pops them): both keep a 1M-job replay near-linear.
+        var open = new SortedSet<Instance>(Comparer<Instance>.Create((a, b) => a.Seq.CompareTo(b.Seq)));
+        var idle = new PriorityQueue<Instance, long>();
         var retired = new List<Instance>();
+        var smallest = ordered.Count == 0 ? default : new WorkloadJob(0, 0, ordered.Min(j => j.Vcpus), ordered.Min(j => j.MemoryGib), ordered.Min(j => j.Gpus));
         // Job ends, earliest first, so resources free up before the next arrival is placed.
         var ends = new PriorityQueue<(Instance Host, WorkloadJob Job), long>();
         double jobVcpuSeconds = 0, jobGibSeconds = 0, delaySeconds = 0;
-        int unfit = 0, run = 0;
+        int unfit = 0, run = 0, launched = 0;
+
+        void FinishUntil(long now)
+        {
+            while (ends.TryPeek(out var e, out var at) && at <= now)
+            {
+                ends.Dequeue();
+                e.Host.Release(e.Job, at);
+                if (e.Host.Has(smallest))
+                {
+                    open.Add(e.Host);
+                }
+
+                if (e.Host.Running == 0)
+                {
+                    idle.Enqueue(e.Host, at);
+                }
+            }
+        }
+
+        // Terminates instances idle for the scale-down delay by now (at the moment the delay ran out).
+        void RetireIdle(long now)
+        {
+            while (idle.TryPeek(out var i, out var since) && since + _policy.IdleScaleDownSeconds <= now)
+            {
+                idle.Dequeue();
+                // Stale entry: the instance took a job after going idle (it is queued again when it next goes idle).
+                if (i.Running > 0 || i.LastEnd != since || i.TerminatedAt > 0)
+                {
+                    continue;
+                }
+
+                i.TerminatedAt = since + _policy.IdleScaleDownSeconds;
+                open.Remove(i);
+                retired.Add(i);
+            }
+        }
 
         foreach (var job in ordered)
         {
             var now = job.StartSecond;
-            FinishUntil(now, ends);
-            RetireIdle(now, live, retired);
+            FinishUntil(now);
+            RetireIdle(now);
 
-            var host = live.Find(h => h.Has(job));
+            Instance? host = null;
+            foreach (var candidate in open)
+            {
+                if (candidate.Has(job))
+                {
+                    host = candidate;
+                    break;
+                }
+            }
+
             if (host is null)
             {
                 var type = ChooseType(job, now);
@@ -100,12 +149,17 @@ public sealed class PackingSimulator
                     continue;
                 }
 
-                host = new Instance(type, _types[type], now, now + _policy.BootSeconds);
-                live.Add(host);
+                host = new Instance(launched++, type, _types[type], now, now + _policy.BootSeconds);
+                open.Add(host);
             }
 
             var start = Math.Max(now, host.ReadyAt);
             host.Take(job);
+            if (!host.Has(smallest))
+            {
+                open.Remove(host);
+            }
+
             ends.Enqueue((host, job), start + job.DurationSeconds);
             delaySeconds += start - now;
             jobVcpuSeconds += job.Vcpus * job.DurationSeconds;
@@ -113,8 +167,8 @@ public sealed class PackingSimulator
             run++;
         }
 
-        FinishUntil(long.MaxValue, ends);
-        RetireIdle(long.MaxValue, live, retired);
+        FinishUntil(long.MaxValue);
+        RetireIdle(long.MaxValue);
 
         double cost = 0, instanceSeconds = 0, vcpuSeconds = 0, gibSeconds = 0;
         var launches = new SortedDictionary<string, int>(StringComparer.Ordinal);
@@ -138,38 +192,6 @@ public sealed class PackingSimulator
             gibSeconds > 0 ? jobGibSeconds / gibSeconds : 0,
             run > 0 ? delaySeconds / run : 0,
             launches);
-    }
-
-    private static void FinishUntil(long now, PriorityQueue<(Instance Host, WorkloadJob Job), long> ends)
-    {
-        while (ends.TryPeek(out var e, out var at) && at <= now)
-        {
-            ends.Dequeue();
-            e.Host.Release(e.Job, at);
-        }
-    }
-
-    /// <summary>Terminates instances idle for the scale-down delay by <paramref name="now"/> (at the moment the delay ran out).</summary>
-    private void RetireIdle(long now, List<Instance> live, List<Instance> retired)
-    {
-        live.RemoveAll(i =>
-        {
-            if (i.Running > 0)
-            {
-                return false;
-            }
-
-            // Idle since its last job ended, or since it booted if it never ran one that ended yet.
-            var idleSince = Math.Max(i.LastEnd, i.ReadyAt);
-            if (idleSince + _policy.IdleScaleDownSeconds > now)
-            {
-                return false;
-            }
-
-            i.TerminatedAt = idleSince + _policy.IdleScaleDownSeconds;
-            retired.Add(i);
-            return true;
-        });
     }
 
     private int ChooseType(in WorkloadJob job, long now)
@@ -197,8 +219,10 @@ public sealed class PackingSimulator
         return best;
     }
 
-    private sealed class Instance(int type, MachineType spec, long launchedAt, long readyAt)
+    private sealed class Instance(int seq, int type, MachineType spec, long launchedAt, long readyAt)
     {
+        public int Seq { get; } = seq;
+
         private double _freeVcpus = spec.Vcpus;
         private double _freeGib = spec.MemoryGib;
         private int _freeGpus = spec.Gpus;
