@@ -44,6 +44,16 @@ public sealed class PackingSimulatorTests
     }
 
     [Fact]
+    public void Run_IdleTwiceThenLongGap_ScalesDownFromTheLastIdleMoment()
+    {
+        // Job 1 runs 100..200, job 2 (arrives 300, warm) 300..400, job 3 arrives 650 > 400 + 200: a new instance.
+        var result = Simulator(null, (Box, 3.6)).Run([new(0, 100, 4, 8), new(300, 100, 4, 8), new(650, 100, 4, 8)]);
+
+        Assert.Equal(2, result.InstancesLaunched);
+        Assert.Equal(0.6 + 0.4, result.CostUsd, 9); // 0..600, then 650..1050
+    }
+
+    [Fact]
     public void Run_JobBiggerThanEveryType_IsCountedAndNotCosted()
     {
         var result = Simulator(null, (Box, 3.6)).Run([new(0, 100, 64, 512)]);
