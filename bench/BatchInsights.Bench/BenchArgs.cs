@@ -13,6 +13,8 @@ internal sealed record BenchArgs(string Scenario)
                                            [--no-save] [--results path]
                BatchInsights.Bench query   [--rows N | --db path] [--iterations N] [--no-save] [--results path]
                BatchInsights.Bench spot-query --db path [--iterations N] [--no-save] [--results path]
+               BatchInsights.Bench replay [--ce NAME] [--hours H] [--slice SECONDS] [--recommended TYPES] [--boot SECONDS]
+                                          [--idle SECONDS] [--array-scale X] [--no-save] [--results path]
 
           harvest  sandbox in-process with N jobs (default 100000), full harvest into a fresh SQLite file,
                    then a 90-day Spot price harvest of the CEs' pools, a check of every stored job id and price change
@@ -23,6 +25,11 @@ internal sealed record BenchArgs(string Scenario)
           query    JobQueries latency on a fresh SQLite file bulk-filled with N job rows (default 1000000),
                    or on an existing database (e.g. a harvest's --db file) when --db names one.
           spot-query  SpotPriceQueries latency (no account/region given, as the Spot prices page) on a harvest's --db file.
+          replay   the sandbox's Alibaba 2017 trace (first H hours, default 24, as the sandbox scales it) run on one sandbox CE
+                   (default od-general): lower bound (per-slice LP, default 60 s slices) over the CE's types and over the whole
+                   catalog, the cost of the CE's current setting (PackingSimulator), and of --recommended TYPES (comma-separated
+                   types/families, e.g. c6a,c7a) when given: the hook for the instance-types recommender's output.
+                   --array-scale X overrides the scenario's arraySizeScale (0.01) to grow the job count (0.2 ≈ 1M jobs over 90 h).
         """;
 
     public long? Jobs { get; init; }
@@ -36,10 +43,17 @@ internal sealed record BenchArgs(string Scenario)
     public int? Zones { get; init; }
     public bool Spot { get; init; } = true;
     public string? ResultsPath { get; init; }
+    public string ComputeEnvironment { get; init; } = "od-general";
+    public double Hours { get; init; } = 24;
+    public long SliceSeconds { get; init; } = 60;
+    public string? Recommended { get; init; }
+    public long? BootSeconds { get; init; }
+    public long? IdleSeconds { get; init; }
+    public double? ArrayScale { get; init; }
 
     public static BenchArgs? Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("harvest" or "query" or "spot-query"))
+        if (args.Length == 0 || args[0] is not ("harvest" or "query" or "spot-query" or "replay"))
         {
             return null;
         }
@@ -61,6 +75,13 @@ internal sealed record BenchArgs(string Scenario)
                 "--throttle" => result with { ThrottleShare = ParseShare(Next()) },
                 "--zones" => result with { Zones = (int)ParseCount(Next()) },
                 "--no-spot" => result with { Spot = false },
+                "--ce" => result with { ComputeEnvironment = Next() },
+                "--hours" => result with { Hours = ParseCount(Next()) },
+                "--slice" => result with { SliceSeconds = ParseCount(Next()) },
+                "--recommended" => result with { Recommended = Next() },
+                "--boot" => result with { BootSeconds = ParseCount(Next()) },
+                "--idle" => result with { IdleSeconds = ParseCount(Next()) },
+                "--array-scale" => result with { ArrayScale = double.Parse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
             };
         }

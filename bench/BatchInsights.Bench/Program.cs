@@ -21,6 +21,7 @@ var report = parsed.Scenario switch
     "harvest" => await HarvestBenchmark.RunAsync(parsed, cancel.Token),
     "query" => await QueryBenchmark.RunAsync(parsed, cancel.Token),
     "spot-query" => await SpotQueryBenchmark.RunAsync(parsed, cancel.Token),
+    "replay" => await ReplayBenchmark.RunAsync(parsed, cancel.Token),
     _ => throw new InvalidOperationException("unreachable: BenchArgs validates the scenario"),
 };
 

@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using BatchInsights.Core.Catalog;
+using BatchInsights.Core.Recommendations.LowerBound;
+using BatchInsights.Core.Recommendations.Simulation;
+using BatchInsights.Sandbox.Simulation;
+using Microsoft.Extensions.Logging.Abstractions;
+using SandboxCatalog = BatchInsights.Sandbox.Simulation.InstanceCatalog;
+
+namespace BatchInsights.Bench;
+
+/// <summary>
+/// Issue 4's quality benchmark: a replay of the real workload trace on one of the sandbox scenario's compute environments.
+/// Reports the lower bound (<see cref="CostLowerBound"/>), the cost of the CE's current setting and of a recommended type
+/// list (<see cref="PackingSimulator"/>), and their ratios. Prices: On-Demand from the embedded catalog; Spot from the
+/// sandbox's Spot market (same seed, so the same prices the sandbox serves), the mean over AZs for simulated launches and
+/// the lowest AZ for the bound.
+/// </summary>
+internal static class ReplayBenchmark
+{
+    // Any fixed instant works: the Spot model is defined for all times. A fixed one makes runs repeatable.
+    private static readonly DateTimeOffset Origin = new(2026, 11, 2, 0, 0, 0, TimeSpan.Zero);
+
+    public static Task<BenchReport> RunAsync(BenchArgs args, CancellationToken cancellationToken)
+    {
+        _ = cancellationToken;
+        return Task.FromResult(Run(args));
+    }
+
+    private static BenchReport Run(BenchArgs args)
+    {
+        var total = Stopwatch.StartNew();
+        var sampler = new MemorySampler();
+        var scenario = ScenarioLoader.Load(null);
+        if (args.ArrayScale is { } arrayScale)
+        {
+            scenario = scenario with { Workload = scenario.Workload with { ArraySizeScale = arrayScale } };
+        }
+
+        var ce = scenario.ComputeEnvironments.FirstOrDefault(c => c.Name == args.ComputeEnvironment)
+            ?? throw new ArgumentException($"The sandbox scenario has no compute environment '{args.ComputeEnvironment}' "
+                + $"(it has {string.Join(", ", scenario.ComputeEnvironments.Select(c => c.Name))}).");
+        if (ce.Type is not ("EC2" or "SPOT"))
+        {
+            throw new ArgumentException($"'{ce.Name}' is a {ce.Type} compute environment: only EC2 and SPOT ones launch instance types.");
+        }
+
+        var spot = ce.Type == "SPOT";
+        var catalog = new Core.Catalog.InstanceCatalog(NullLogger<Core.Catalog.InstanceCatalog>.Instance, TimeProvider.System);
+        var windowSeconds = (long)(args.Hours * 3600);
+        var prices = new Pricing(scenario, catalog, spot, windowSeconds);
+
+        var step = Stopwatch.StartNew();
+        var jobs = TraceWorkload.Load(scenario.Workload, windowSeconds);
+        var loadTime = step.Elapsed;
+        var vcpuHours = jobs.Sum(j => j.Vcpus * j.DurationSeconds) / 3600.0;
+
+        // What the sandbox launches for this CE ("optimal" = c5/m5/r5 there), priced from the app's catalog.
+        var currentNames = SandboxCatalog.Default.Expand(ce.InstanceTypes).Select(t => t.Name);
+        var current = prices.Price(currentNames, cheapestPool: ce.AllocationStrategy == "SPOT_PRICE_CAPACITY_OPTIMIZED");
+        var everything = prices.Price(catalog.All
+            // Burstable (T) types are left out: their vCPUs are CPU credits, not cores a batch job can hold all day.
+            .Where(t => t.Architectures.Contains("x86_64") && t.CurrentGeneration && !t.Burstable && t.Vcpus > 0 && (!spot || t.SupportsSpot))
+            .Select(t => t.Name), cheapestPool: false);
+
+        step.Restart();
+        var boundAll = CostLowerBound.Compute(jobs, everything.Types, everything.BoundPrices, args.SliceSeconds);
+        var boundAllTime = step.Elapsed;
+        PrintMix(boundAll, everything.Types, "bound (catalog)");
+        step.Restart();
+        var boundCe = CostLowerBound.Compute(jobs, current.Types, current.BoundPrices, args.SliceSeconds);
+        var boundCeTime = step.Elapsed;
+
+        var policy = new PackingPolicy();
+        policy = policy with
+        {
+            BootSeconds = args.BootSeconds ?? policy.BootSeconds,
+            IdleScaleDownSeconds = args.IdleSeconds ?? policy.IdleScaleDownSeconds,
+        };
+        step.Restart();
+        var currentRun = new PackingSimulator(current.SimulationTypes, current.SimulationPrices, policy).Run(jobs);
+        var currentTime = step.Elapsed;
+
+        var market = spot ? "Spot" : "On-Demand";
+        var report = new BenchReport($"replay-{ce.Name}-{args.Hours:0}h" + (args.ArrayScale is { } x ? $"-arrays{x:0.###}" : ""),
+            $"Replay of the Alibaba 2017 trace on sandbox CE `{ce.Name}` ({market}, {string.Join(",", ce.InstanceTypes)}): "
+            + $"{Fmt.N(jobs.Count)} jobs, {Fmt.N(vcpuHours, 0)} vCPU-h over {Fmt.N(args.Hours, 0)} h",
+            ["Setting", "Types", "Cost (USD)", "Instance-h", "vCPU / mem used", "÷ bound (catalog)", "÷ bound (CE types)", "÷ current", "Runtime"]);
+        string Ratio(double a, double b) => double.IsFinite(a) && double.IsFinite(b) && b > 0 ? Fmt.N(a / b, 3) : "–";
+        void Bound(string name, LowerBoundResult r, int types, TimeSpan time) =>
+            report.Add(name, Fmt.N(types), Fmt.N(r.BoundUsd, 2), "–", "–", Ratio(r.BoundUsd, boundAll.BoundUsd), Ratio(r.BoundUsd, boundCe.BoundUsd),
+                Ratio(r.BoundUsd, currentRun.CostUsd), Fmt.Duration(time));
+        void Simulated(string name, SimulationResult r, int types, TimeSpan time) =>
+            report.Add(name, Fmt.N(types), Fmt.N(r.CostUsd, 2), Fmt.N(r.InstanceHours, 0), $"{r.VcpuUtilization:P0} / {r.MemoryUtilization:P0}",
+                Ratio(r.CostUsd, boundAll.BoundUsd), Ratio(r.CostUsd, boundCe.BoundUsd), Ratio(r.CostUsd, currentRun.CostUsd), Fmt.Duration(time));
+
+        Bound("Lower bound, any current x86_64 type (per-slice LP)", boundAll, everything.Types.Count, boundAllTime);
+        report.Add("B0 = max(a·V, b·M), same types", Fmt.N(everything.Types.Count), Fmt.N(boundAll.B0Usd, 2), "–", "–",
+            Ratio(boundAll.B0Usd, boundAll.BoundUsd), "–", Ratio(boundAll.B0Usd, currentRun.CostUsd), "(same run)");
+        Bound("Lower bound, the CE's types", boundCe, current.Types.Count, boundCeTime);
+        Simulated("Current setting (simulated)", currentRun, current.Types.Count, currentTime);
+        PrintTop(currentRun, "current");
+
+        // HOOK for the instance-types recommender: pass its proposed list as --recommended (later: call the rule here).
+        if (args.Recommended is { } recommendedList)
+        {
+            var entries = recommendedList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            // The recommender's Spot advice is SPOT_PRICE_CAPACITY_OPTIMIZED (AWS guidance, aws-facts.md §4.3): cheapest pool.
+            var recommended = prices.Price(CandidateInstanceTypes.Expand(entries, catalog), cheapestPool: true);
+            step.Restart();
+            var recommendedRun = new PackingSimulator(recommended.SimulationTypes, recommended.SimulationPrices, policy).Run(jobs);
+            Simulated($"Recommended: {recommendedList}", recommendedRun, recommended.Types.Count, step.Elapsed);
+            PrintTop(recommendedRun, "recommended");
+            report.Note($"Recommended ÷ lower bound (catalog) = {Ratio(recommendedRun.CostUsd, boundAll.BoundUsd)} (target ≤ 1.20); "
+                + $"recommended ÷ current = {Ratio(recommendedRun.CostUsd, currentRun.CostUsd)} (target ≤ 1). "
+                + $"Recommended list given by hand ({recommendedList}); {recommendedRun.JobsThatFitNoType} jobs fit none of its types.");
+        }
+
+        var w = scenario.Workload;
+        report.Note($"Workload: the first {Fmt.N(args.Hours, 0)} h of the trace stretched ×{w.DurationScale} "
+            + $"({Fmt.N(jobs.Count)} jobs incl. array children; vCPU ×{w.CpuScale}, memory share × {w.MemoryMachineGiB} GiB × {w.MemoryScale}, "
+            + $"durations ×{w.DurationScale}, arrays ×{w.ArraySizeScale}); {Fmt.N(boundAll.MemoryGibHours, 0)} GiB-h; "
+            + $"peak slice demand {Fmt.N(boundAll.Slices.Max(s => s.Vcpus), 0)} vCPU. Loaded in {Fmt.Duration(loadTime)}.");
+        report.Note($"Policy: first-fit onto live instances, else launch the {policy.Launch} type; boot {policy.BootSeconds} s (billed), "
+            + $"scale-down after {policy.IdleScaleDownSeconds} s idle, {policy.MinimumBillingSeconds} s minimum billing; "
+            + $"{currentRun.JobsThatFitNoType} jobs fit none of the current types. "
+            + (spot ? $"Spot ({ce.AllocationStrategy}): simulated launches go to the cheapest pool (type × AZ) at launch under SPOT_PRICE_CAPACITY_OPTIMIZED "
+                + "(also assumed for the recommended list), else pay the mean over AZs; the bound takes the lowest AZ; bidPercentage and interruptions not modelled." : "On-Demand prices: embedded us-east-1 catalog."));
+        report.Note($"Slices of {args.SliceSeconds} s ({Fmt.N(boundAll.Slices.Count)}); total runtime {Fmt.Duration(total.Elapsed)}, "
+            + $"peak managed heap {Fmt.MiB(sampler.PeakHeapBytes)}, peak working set {Fmt.MiB(MemorySampler.PeakWorkingSetBytes)}.");
+        sampler.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return report;
+    }
+
+    private static void PrintMix(LowerBoundResult bound, List<MachineType> types, string label) =>
+        Console.WriteLine($"{label}: LP mix, instance-hours by type " + string.Join(", ", bound.Slices
+            .SelectMany(s => s.Mix.Select(m => (types[m.Type].Name, Hours: m.Count * bound.SliceSeconds / 3600.0)))
+            .GroupBy(m => m.Name).Select(g => (g.Key, Hours: g.Sum(m => m.Hours))).OrderByDescending(g => g.Hours).Take(6)
+            .Select(g => $"{g.Key} {g.Hours:N0}")));
+
+    private static void PrintTop(SimulationResult run, string label) =>
+        Console.WriteLine($"{label}: launches " + string.Join(", ", run.LaunchesByType.OrderByDescending(kv => kv.Value).Take(6).Select(kv => $"{kv.Key}×{kv.Value}")));
+
+    /// <summary>
+    /// <see cref="Types"/>/<see cref="BoundPrices"/> feed the bound (one entry per type, cheapest AZ);
+    /// <see cref="SimulationTypes"/>/<see cref="SimulationPrices"/> the simulator: one entry per type, or per Spot pool
+    /// ("c5.large@us-east-1a") when launches pick the cheapest pool.
+    /// </summary>
+    private sealed record PricedTypes(List<MachineType> Types, PriceSchedule BoundPrices, List<MachineType> SimulationTypes, PriceSchedule SimulationPrices);
+
+    /// <summary>Turns type names into capacities and price schedules for the replay window.</summary>
+    private sealed class Pricing(Scenario scenario, Core.Catalog.InstanceCatalog catalog, bool spot, long windowSeconds)
+    {
+        private readonly SpotMarket _market = new(scenario.Seed, scenario.Region, scenario.AvailabilityZones ?? Ec2Data.Default.DefaultZones(scenario.Region), []);
+
+        /// <param name="names">Instance types.</param>
+        /// <param name="cheapestPool">Spot launches go to the cheapest pool (type × AZ) at launch, as SPOT_PRICE_CAPACITY_OPTIMIZED
+        /// leans to (capacity ignored); otherwise they pay the mean over AZs (SPOT_CAPACITY_OPTIMIZED ignores price).</param>
+        public PricedTypes Price(IEnumerable<string> names, bool cheapestPool)
+        {
+            var types = new List<MachineType>();
+            var simulationTypes = new List<MachineType>();
+            var simulation = new List<IReadOnlyList<(long, double)>>();
+            var bound = new List<IReadOnlyList<(long, double)>>();
+            foreach (var name in names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                if (!catalog.TryGet(name, out var spec) || catalog.OnDemandPrice(name, scenario.Region) is not { } od)
+                {
+                    continue; // unknown or unpriced: the replay cannot cost it
+                }
+
+                if (spot)
+                {
+                    var series = SpotSeries(name);
+                    if (series.Count == 0)
+                    {
+                        continue;
+                    }
+
+                    bound.Add(Combine(series, mean: false));
+                    if (cheapestPool)
+                    {
+                        foreach (var (zone, changes) in series)
+                        {
+                            simulationTypes.Add(new MachineType($"{name}@{zone}", spec.Vcpus, spec.MemoryMib / 1024.0, spec.Gpus));
+                            simulation.Add(changes);
+                        }
+                    }
+                    else
+                    {
+                        simulationTypes.Add(new MachineType(name, spec.Vcpus, spec.MemoryMib / 1024.0, spec.Gpus));
+                        simulation.Add(Combine(series, mean: true));
+                    }
+                }
+                else
+                {
+                    simulationTypes.Add(new MachineType(name, spec.Vcpus, spec.MemoryMib / 1024.0, spec.Gpus));
+                    simulation.Add([(0L, (double)od.UsdPerHour)]);
+                    bound.Add([(0L, (double)od.UsdPerHour)]);
+                }
+
+                types.Add(new MachineType(name, spec.Vcpus, spec.MemoryMib / 1024.0, spec.Gpus));
+            }
+
+            if (types.Count == 0)
+            {
+                throw new InvalidOperationException("None of the instance types has a price.");
+            }
+
+            return new PricedTypes(types, PriceSchedule.FromChanges(bound), simulationTypes, PriceSchedule.FromChanges(simulation));
+        }
+
+        /// <summary>The type's Spot price changes per AZ over the window, in seconds from the origin (the one in effect at 0 first).</summary>
+        private List<(string Zone, (long At, double Price)[] Changes)> SpotSeries(string type)
+        {
+            var startMs = Origin.ToUnixTimeMilliseconds();
+            var result = new List<(string, (long, double)[])>();
+            foreach (var zone in _market.Zones)
+            {
+                var pool = _market.PoolOf(zone, type);
+                if (pool < 0)
+                {
+                    continue;
+                }
+
+                var changes = _market.History(pool, startMs, startMs + (windowSeconds * 1000) + (24 * 3600 * 1000L), long.MinValue)
+                    .Select(c => (Math.Max(0, (c.TimestampMs - startMs) / 1000), (double)c.Price))
+                    .ToArray();
+                if (changes.Length > 0)
+                {
+                    result.Add((zone, changes));
+                }
+            }
+
+            return result;
+        }
+
+        /// <summary>Pointwise mean (what launches spread over AZs pay) or minimum (the cheapest AZ, for the bound) of step functions.</summary>
+        private static List<(long, double)> Combine(List<(string Zone, (long At, double Price)[] Changes)> series, bool mean)
+        {
+            var zones = series.Select(s => s.Changes).ToList();
+            var times = zones.SelectMany(z => z.Select(c => c.At)).Distinct().Order().ToList();
+            var result = new List<(long, double)>(times.Count);
+            var index = new int[zones.Count];
+            foreach (var t in times)
+            {
+                var sum = 0.0;
+                var min = double.PositiveInfinity;
+                for (var z = 0; z < zones.Count; z++)
+                {
+                    while (index[z] + 1 < zones[z].Length && zones[z][index[z] + 1].At <= t)
+                    {
+                        index[z]++;
+                    }
+
+                    sum += zones[z][index[z]].Price;
+                    min = Math.Min(min, zones[z][index[z]].Price);
+                }
+
+                result.Add((t, mean ? sum / zones.Count : min));
+            }
+
+            return result;
+        }
+    }
+}
