@@ -69,7 +69,7 @@ public sealed class RecommendationInputLoader(
         }
 
         var series = await LoadSpotSeriesAsync(db, fromMs, nowMs, cancellationToken);
-        var offers = BuildOffers(ces.Select(c => c.Region).Distinct(StringComparer.Ordinal), series, fromMs, nowMs);
+        var offers = BuildOffers(catalog, ces.Select(c => c.Region).Distinct(StringComparer.Ordinal), series, fromMs, nowMs);
 
         var network = (await db.ComputeEnvironmentNetworks.AsNoTracking().ToListAsync(cancellationToken))
             .Select(n => new NetworkFact(n.Account, n.Region, n.ComputeEnvironmentName, n.VpcId, n.Path, SplitList(n.MissingEndpoints))).ToList();
@@ -115,8 +115,12 @@ public sealed class RecommendationInputLoader(
             .ThenBy(s => s.AvailabilityZone, StringComparer.Ordinal).ToList();
     }
 
-    private List<InstanceOffer> BuildOffers(IEnumerable<string> regions, List<SpotPriceSeries> series, long fromMs, long nowMs)
+    /// <summary>Every catalog type per region with its On-Demand price and the Spot statistics of its harvested pools.</summary>
+    public static List<InstanceOffer> BuildOffers(IInstanceCatalog catalog, IEnumerable<string> regions, IReadOnlyList<SpotPriceSeries> series, long fromMs, long nowMs)
     {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(regions);
+        ArgumentNullException.ThrowIfNull(series);
         var spotByRegionType = series.GroupBy(s => (s.Region, s.InstanceType))
             .ToDictionary(g => g.Key, g => g.Select(s => Stats(s, fromMs, nowMs)).Where(s => s is not null).Select(s => s!).ToList());
         var offers = new List<InstanceOffer>();
