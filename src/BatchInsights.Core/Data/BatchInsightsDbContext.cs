@@ -20,6 +20,9 @@ public sealed class BatchInsightsDbContext(DbContextOptions<BatchInsightsDbConte
     public DbSet<NetworkEndpointRow> NetworkEndpoints => Set<NetworkEndpointRow>();
     public DbSet<NatGatewayDailyBytesRow> NatGatewayDailyBytes => Set<NatGatewayDailyBytesRow>();
     public DbSet<ComputeEnvironmentNetworkRow> ComputeEnvironmentNetworks => Set<ComputeEnvironmentNetworkRow>();
+    public DbSet<RecommendationRunRow> RecommendationRuns => Set<RecommendationRunRow>();
+    public DbSet<RecommendationRow> Recommendations => Set<RecommendationRow>();
+    public DbSet<RecommendationDismissalRow> RecommendationDismissals => Set<RecommendationDismissalRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -1,5 +1,6 @@
 using BatchInsights.Core.Catalog;
 using BatchInsights.Core.Harvesting;
+using BatchInsights.Core.Recommendations;
 using Hangfire;
 
 namespace BatchInsights.Core.Jobs;
@@ -12,6 +13,7 @@ public static class RecurringJobs
     public const string CatalogRefresh = "catalog-refresh";
     public const string InstanceHarvest = "instance-harvest";
     public const string NetworkHarvest = "network-harvest";
+    public const string Recommendations = "recommendations";
 
     public static void Register(IRecurringJobManager manager, HarvestOptions options)
     {
@@ -23,5 +25,12 @@ public static class RecurringJobs
         manager.AddOrUpdate<InstanceCatalogRefreshJob>(CatalogRefresh, j => j.RunAsync(CancellationToken.None), options.CatalogCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         manager.AddOrUpdate<InstanceHarvestJob>(InstanceHarvest, j => j.RunAsync(CancellationToken.None), options.InstanceCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         manager.AddOrUpdate<NetworkHarvestJob>(NetworkHarvest, j => j.RunAsync(CancellationToken.None), options.NetworkCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+    }
+
+    public static void RegisterRecommendations(IRecurringJobManager manager, RecommendationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(manager);
+        ArgumentNullException.ThrowIfNull(options);
+        manager.AddOrUpdate<RecommendationJob>(Recommendations, j => j.RunAsync(CancellationToken.None), options.Cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
     }
 }

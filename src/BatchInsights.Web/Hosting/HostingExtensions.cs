@@ -4,6 +4,7 @@ using BatchInsights.Core.Catalog;
 using BatchInsights.Core.Data;
 using BatchInsights.Core.Harvesting;
 using BatchInsights.Core.Jobs;
+using BatchInsights.Core.Recommendations;
 using BatchInsights.Sandbox;
 using Hangfire;
 using Hangfire.Dashboard;
@@ -52,6 +53,7 @@ internal static class HostingExtensions
         services.AddSpotPriceHarvesting();
         services.AddInstanceHarvesting();
         services.AddNetworkHarvesting();
+        services.AddRecommendations();
         services.AddSingleton<BatchApiFactory>(sp => sp.GetRequiredService<IAwsClientFactory>().CreateBatch);
         services.AddSingleton<IEnumerable<AwsTarget>>(sp => sp.GetRequiredService<IAwsClientFactory>().Targets);
         services.AddSingleton<IDataChangedSource, HarvestDataChangedSource>();
@@ -107,17 +109,21 @@ internal static class HostingExtensions
     {
         var options = app.Services.GetRequiredService<IOptions<HarvestOptions>>().Value;
         RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>(), options);
+        RecurringJobs.RegisterRecommendations(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<RecommendationOptions>>().Value);
         if (options.RunOnStart)
         {
             var jobs = app.Services.GetRequiredService<IBackgroundJobClient>();
             jobs.Enqueue<InstanceCatalogRefreshJob>(j => j.RunAsync(CancellationToken.None));
             // Spot prices need the CEs' instance types, so the first Spot harvest follows a successful Batch harvest.
             var batch = jobs.Enqueue<BatchHarvestJob>(j => j.RunAsync(CancellationToken.None));
-            jobs.ContinueJobWith<SpotPriceHarvestJob>(batch, j => j.RunAsync(CancellationToken.None));
+            var spot = jobs.ContinueJobWith<SpotPriceHarvestJob>(batch, j => j.RunAsync(CancellationToken.None));
             // Instances are matched to the harvested CEs and attempts, so they follow the Batch harvest too.
             jobs.ContinueJobWith<InstanceHarvestJob>(batch, j => j.RunAsync(CancellationToken.None));
             // The network harvest reads the CEs' subnets, so it too follows the Batch harvest.
             jobs.ContinueJobWith<NetworkHarvestJob>(batch, j => j.RunAsync(CancellationToken.None));
+            // The first recommendations follow the first Spot price harvest (the last input they need), so the page
+            // has advice within minutes rather than at the next cron tick.
+            jobs.ContinueJobWith<RecommendationJob>(spot, j => j.RunAsync(CancellationToken.None));
         }
 
         return app;

@@ -1,0 +1,379 @@
+using System.Globalization;
+
+namespace BatchInsights.Core.Recommendations;
+
+/// <summary>The chosen type set for one CE's jobs, with the simulated cost of the current and proposed settings.</summary>
+public sealed record InstanceTypeChoice(
+    IReadOnlyList<string> CurrentTypes,
+    IReadOnlyList<string> ProposedTypes,
+    PackingResult Current,
+    PackingResult Proposed,
+    bool OnDemand,
+    IReadOnlyList<JobShape> FitsNoAllowedType);
+
+/// <summary>
+/// Instance types per CE: packs the CE's observed jobs onto candidate families (m/c/r, plus GPU families for GPU jobs)
+/// and proposes the cheapest set, diversified for Spot, as an exact <c>computeResources.instanceTypes</c> change.
+/// </summary>
+public sealed class InstanceTypesRule : IRecommendationRule
+{
+    public const string RuleId = "instance-types";
+
+    /// <summary>Fallback Spot/On-Demand ratio for a type with no harvested Spot price (a typical long-run discount).</summary>
+    public const decimal AssumedSpotRatio = 0.35m;
+
+    // CandidateInstanceTypes (Catalog) documents these: "optimal" = c4, m4, r4, c5, m5, r5 and, since 2025-11-01, the
+    // default_x86_64 families; default_arm64 = m6g, c6g, r6g, c7g.
+    private static readonly string[] OptimalFamilies = ["c4", "m4", "r4", "c5", "m5", "r5", "m6i", "c6i", "r6i", "c7i"];
+    private static readonly string[] DefaultX8664Families = ["m6i", "c6i", "r6i", "c7i"];
+    private static readonly string[] DefaultArm64Families = ["m6g", "c6g", "r6g", "c7g"];
+
+    public string Id => RuleId;
+
+    public IEnumerable<Recommendation> Evaluate(RecommendationInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var jobsByCe = input.Jobs.GroupBy(j => (j.Account, j.Region, j.ComputeEnvironment)).ToDictionary(g => g.Key, g => g.ToList());
+        foreach (var ce in input.ComputeEnvironments.Where(c => c.IsManagedEc2))
+        {
+            var jobs = jobsByCe.GetValueOrDefault((ce.Account, ce.Region, ce.Name)) ?? [];
+            var stuck = StuckShapes(input, ce);
+            if (jobs.Count == 0 && stuck.Count == 0)
+            {
+                continue;
+            }
+
+            var mnp = input.Queues.Any(q => q.Account == ce.Account && q.Region == ce.Region && q.HasMultiNodeJobs && q.ComputeEnvironmentOrder.Contains(ce.Name, StringComparer.Ordinal));
+            var offers = input.Offers.Where(o => o.Region == ce.Region).ToList();
+            var choice = Choose(jobs, stuck, ce, offers, input.WindowStartMs, input.NowMs, input.Settings, onDemand: !ce.IsSpot || mnp);
+            if (choice is null)
+            {
+                continue;
+            }
+
+            if (BuildRecommendation(input, ce, choice, jobs, stuck, mnp) is { } recommendation)
+            {
+                yield return recommendation;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The pure entry point (also used by the lower-bound benchmark): the cheapest type set for <paramref name="jobs"/>
+    /// on <paramref name="ce"/>, priced On-Demand or at mean Spot prices. Null when the region has no priced candidates.
+    /// </summary>
+    public static InstanceTypeChoice? Choose(
+        IReadOnlyList<ObservedJob> jobs,
+        IReadOnlyList<JobShape> extraShapes,
+        ComputeEnvironmentConfig ce,
+        IReadOnlyList<InstanceOffer> offers,
+        long fromMs,
+        long toMs,
+        RecommendationSettings settings,
+        bool onDemand)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentNullException.ThrowIfNull(extraShapes);
+        ArgumentNullException.ThrowIfNull(ce);
+        ArgumentNullException.ThrowIfNull(offers);
+        ArgumentNullException.ThrowIfNull(settings);
+        var currentTypes = Expand(ce.InstanceTypes, offers);
+        var priced = offers.Where(o => o.OnDemandUsdPerHour is not null).ToDictionary(o => o.InstanceType, o => Price(o, onDemand), StringComparer.Ordinal);
+        var arch = currentTypes.Any(t => offers.FirstOrDefault(o => o.InstanceType == t)?.Architectures is { } a && a.Contains("arm64") && !a.Contains("x86_64"))
+            ? "arm64" : "x86_64";
+        var candidates = offers.Where(o => o.OnDemandUsdPerHour is not null && o.CurrentGeneration && !o.Burstable && !o.BareMetal
+                && o.Architectures.Contains(arch) && IsCandidateFamily(o.Family, o.Gpus > 0))
+            .Select(o => priced[o.InstanceType]).ToList();
+        if (candidates.Count == 0)
+        {
+            return null;
+        }
+
+        var demand = PackingSimulator.BuildDemand(jobs, fromMs, toMs);
+        var current = currentTypes.Where(priced.ContainsKey).Select(t => priced[t]).ToList();
+        var currentResult = PackingSimulator.Simulate(demand, current, settings);
+
+        var allShapes = demand.Shapes.Concat(extraShapes).Distinct().ToList();
+        var fitsNothing = allShapes.Where(s => !candidates.Any(t => PackingSimulator.Fits(s, t))).ToList();
+
+        // Families ranked by the cost of running everything on that family alone; GPU and CPU families compete separately.
+        var families = candidates.GroupBy(t => FamilyOf(t.InstanceType)).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var needsGpu = allShapes.Any(s => s.Gpus > 0);
+        var needsCpu = allShapes.Any(s => s.Gpus == 0);
+        var chosen = new List<PricedType>();
+        var ranked = new List<string>();
+        foreach (var gpu in new[] { false, true }.Where(g => g ? needsGpu : needsCpu))
+        {
+            var part = PackingSimulator.BuildDemand(jobs.Where(j => (j.Gpus > 0) == gpu), fromMs, toMs);
+            var partShapes = allShapes.Where(s => (s.Gpus > 0) == gpu).ToList();
+            var scores = families.Where(f => f.Value[0].Gpus > 0 == gpu)
+                .Select(f => (Family: f.Key, Types: f.Value, Result: PackingSimulator.Simulate(part, f.Value, settings)))
+                // A family that cannot hold a shape that other families can would strand those jobs.
+                .OrderBy(f => partShapes.Count(s => !fitsNothing.Contains(s) && !f.Types.Any(t => PackingSimulator.Fits(s, t))))
+                .ThenBy(f => f.Result.CostUsd).ThenBy(f => f.Family, StringComparer.Ordinal).ToList();
+            if (scores.Count == 0)
+            {
+                continue;
+            }
+
+            ranked.AddRange(scores.Select(s => s.Family));
+            var set = scores[0].Types.ToList();
+            var best = scores[0].Result.CostUsd;
+            // Greedy mix: add one of the next families when the mix is at least 1 % cheaper (CPU-heavy + memory-heavy jobs).
+            foreach (var next in scores.Skip(1).Take(6))
+            {
+                var trial = set.Concat(next.Types).ToList();
+                var cost = PackingSimulator.Simulate(part, trial, settings).CostUsd;
+                if (cost < best * 0.99m)
+                {
+                    set = trial;
+                    best = cost;
+                }
+            }
+
+            chosen.AddRange(set);
+        }
+
+        // Keep the sizes the simulation used, plus the smallest size that holds each shape (so every job fits).
+        var proposedResult = PackingSimulator.Simulate(demand, chosen, settings);
+        var keep = new HashSet<string>(proposedResult.InstanceHoursByType.Keys, StringComparer.Ordinal);
+        foreach (var shape in allShapes.Except(fitsNothing))
+        {
+            if (!chosen.Any(t => keep.Contains(t.InstanceType) && PackingSimulator.Fits(shape, t))
+                && chosen.Where(t => PackingSimulator.Fits(shape, t)).OrderBy(t => t.UsdPerHour).FirstOrDefault() is { } smallest)
+            {
+                keep.Add(smallest.InstanceType);
+            }
+        }
+
+        if (!onDemand)
+        {
+            // Spot diversification: at least MinSpotTypes types (ASG guidance, aws-facts §4.3) from the next-best families,
+            // same sizes as those used, within Batch's MaxInstanceTypes (largest dropped beyond, as Batch does).
+            var sizes = keep.Select(SizeOf).ToHashSet(StringComparer.Ordinal);
+            foreach (var family in ranked)
+            {
+                if (keep.Count >= settings.MinSpotTypes)
+                {
+                    break;
+                }
+
+                foreach (var t in families[family].Where(t => sizes.Contains(SizeOf(t.InstanceType))))
+                {
+                    keep.Add(t.InstanceType);
+                }
+            }
+        }
+
+        var proposedTypes = keep.Select(t => priced[t]).OrderBy(t => t.Vcpus).ThenBy(t => t.InstanceType, StringComparer.Ordinal)
+            .Take(settings.MaxInstanceTypes).ToList();
+        proposedResult = PackingSimulator.Simulate(demand, proposedTypes, settings);
+        return new InstanceTypeChoice(currentTypes, proposedTypes.Select(t => t.InstanceType).Order(StringComparer.Ordinal).ToList(),
+            currentResult, proposedResult, onDemand, fitsNothing);
+    }
+
+    private static Recommendation? BuildRecommendation(RecommendationInput input, ComputeEnvironmentConfig ce, InstanceTypeChoice choice, List<ObservedJob> jobs, List<JobShape> stuck, bool mnp)
+    {
+        var factor = input.MonthlyFactor;
+        var currentMonthly = choice.Current.CostUsd * factor;
+        var proposedMonthly = choice.Proposed.CostUsd * factor;
+        var savings = decimal.Round(currentMonthly - proposedMonthly, 2);
+        var changes = new List<ProposedChange>();
+        var sameTypes = choice.ProposedTypes.Order(StringComparer.Ordinal).SequenceEqual(choice.CurrentTypes.Order(StringComparer.Ordinal), StringComparer.Ordinal);
+        var worthIt = savings > Math.Max(1m, currentMonthly * 0.03m);
+        if (!sameTypes && (worthIt || choice.Current.Unplaced.Count > choice.Proposed.Unplaced.Count))
+        {
+            changes.Add(new ProposedChange("computeResources.instanceTypes", string.Join(",", ce.InstanceTypes), string.Join(",", choice.ProposedTypes)));
+        }
+
+        if (mnp && ce.IsSpot)
+        {
+            // The seed: multi-node parallel jobs do not work on Spot.
+            changes.Add(new ProposedChange("computeResources.type", "SPOT", "EC2"));
+        }
+
+        if (changes.Count == 0 && choice.FitsNoAllowedType.Count == 0)
+        {
+            return null;
+        }
+
+        var severity = choice.FitsNoAllowedType.Count > 0 || (mnp && ce.IsSpot) ? RecommendationSeverity.Critical
+            : savings > 100 ? RecommendationSeverity.Warning : RecommendationSeverity.Info;
+        var evidence = new List<EvidenceItem>
+        {
+            ShapeHistogram(jobs, stuck, choice, input.Offers.Where(o => o.Region == ce.Region).ToList()),
+            EvidenceItem.Table("Packing efficiency: current vs proposed",
+                ["Setting", "Types", "Cost in window (USD)", "Monthly (USD)", "Instance-hours", "vCPU reserved / provisioned", "Memory reserved / provisioned", "Job shapes that fit no type"],
+                [Row("Current", choice.CurrentTypes, choice.Current, factor), Row("Proposed", choice.ProposedTypes, choice.Proposed, factor)]),
+        };
+        if (choice.FitsNoAllowedType.Count > 0)
+        {
+            evidence.Add(EvidenceItem.Table("Jobs larger than every allowed instance type",
+                ["vCPU", "Memory (MiB)", "GPUs"],
+                choice.FitsNoAllowedType.Select(s => (IReadOnlyList<string>)[Num(s.Vcpus), s.MemoryMib.ToString(CultureInfo.InvariantCulture), s.Gpus.ToString(CultureInfo.InvariantCulture)]).ToList(),
+                "These jobs stay RUNNABLE forever: no candidate instance type has enough vCPU, memory (after the ECS reserve) or GPUs. Lower their requests."));
+        }
+
+        var title = changes.Count == 0
+            ? $"{ce.Name}: jobs larger than every instance type"
+            : mnp && ce.IsSpot && changes.Count == 1
+                ? $"{ce.Name}: multi-node parallel jobs need On-Demand"
+                : $"{ce.Name}: use {Summarize(choice.ProposedTypes)}";
+        var summary = string.Create(CultureInfo.InvariantCulture,
+            $"Packing {jobs.Count} observed jobs: current {choice.CurrentTypes.Count} types cost {currentMonthly:0.00} USD/month, proposed {choice.ProposedTypes.Count} types {proposedMonthly:0.00} USD/month ({(choice.OnDemand ? "On-Demand" : "Spot")} prices).");
+        if (mnp && ce.IsSpot)
+        {
+            summary += " A queue using this CE runs multi-node parallel jobs, which do not work on Spot: switch the CE to EC2 (On-Demand).";
+        }
+
+        if (choice.FitsNoAllowedType.Count > 0)
+        {
+            summary += $" {choice.FitsNoAllowedType.Count} job shape(s) fit no allowed type.";
+        }
+
+        var overheadLow = input.Settings with { InstanceBootMinutes = 0, ScaleDownIdleMinutes = 0 };
+        var overheadHigh = input.Settings with { InstanceBootMinutes = input.Settings.InstanceBootMinutes * 2, ScaleDownIdleMinutes = input.Settings.ScaleDownIdleMinutes * 2 };
+        var (low, high) = Range(jobs, input, ce, choice, overheadLow, overheadHigh, savings);
+        var assumptions = new List<string>
+        {
+            "Jobs are packed per time slice (first-fit-decreasing; a new instance is the type with the lowest price per unit of remaining work it holds); Batch's own placement may pack less tightly.",
+            string.Create(CultureInfo.InvariantCulture, $"Each launch pays {input.Settings.InstanceBootMinutes} min boot + {input.Settings.ScaleDownIdleMinutes} min idle before scale-down; the savings range uses 0× and 2× these."),
+            string.Create(CultureInfo.InvariantCulture, $"Jobs can reserve {PackingSimulator.UsableMemoryShare:P0} of an instance's memory (ECS agent and OS keep the rest)."),
+            "'optimal' is taken as the m/c/r families Batch picks: c4, m4, r4, c5, m5, r5 and (since 2025-11) m6i, c6i, r6i, c7i.",
+            "Images are assumed x86_64 unless the CE already uses arm64 types.",
+            choice.OnDemand ? "Priced at On-Demand prices." : string.Create(CultureInfo.InvariantCulture, $"Priced at each type's mean harvested Spot price ({AssumedSpotRatio:P0} of On-Demand where none was harvested)."),
+            string.Create(CultureInfo.InvariantCulture, $"Monthly = window cost × 30 days / {input.WindowHours:0.#} h observed."),
+        };
+        var bucket = string.Join('|', RecommendationFingerprint.SavingsBucket(savings), choice.FitsNoAllowedType.Count.ToString(CultureInfo.InvariantCulture));
+        return new Recommendation(RuleId, new RecommendationTarget(ce.Account, ce.Region, RecommendationTargetKind.ComputeEnvironment, ce.Name, ce.Arn),
+            title, summary, changes, new SavingsEstimate(savings, low, high),
+            jobs.Count >= 100 ? RecommendationConfidence.High : jobs.Count >= 10 ? RecommendationConfidence.Medium : RecommendationConfidence.Low,
+            severity, evidence, assumptions, bucket);
+    }
+
+    private static (decimal Low, decimal High) Range(List<ObservedJob> jobs, RecommendationInput input, ComputeEnvironmentConfig ce, InstanceTypeChoice choice,
+        RecommendationSettings a, RecommendationSettings b, decimal savings)
+    {
+        var offers = input.Offers.Where(o => o.Region == ce.Region).ToDictionary(o => o.InstanceType, StringComparer.Ordinal);
+        var demand = PackingSimulator.BuildDemand(jobs, input.WindowStartMs, input.NowMs);
+        List<PricedType> P(IEnumerable<string> types) => types.Where(offers.ContainsKey).Where(t => offers[t].OnDemandUsdPerHour is not null).Select(t => Price(offers[t], choice.OnDemand)).ToList();
+        var values = new[] { a, b }.Select(s =>
+            decimal.Round((PackingSimulator.Simulate(demand, P(choice.CurrentTypes), s).CostUsd - PackingSimulator.Simulate(demand, P(choice.ProposedTypes), s).CostUsd) * input.MonthlyFactor, 2))
+            .Append(savings).ToList();
+        return (values.Min(), values.Max());
+    }
+
+    private static EvidenceItem ShapeHistogram(List<ObservedJob> jobs, List<JobShape> stuck, InstanceTypeChoice choice, List<InstanceOffer> offers)
+    {
+        // Memory per vCPU is what separates c (2 GiB), m (4 GiB) and r (8 GiB) families.
+        string[] labels = ["≤1 GiB/vCPU", "≤2", "≤4", "≤8", ">8"];
+        static int Bucket(double gibPerVcpu) => gibPerVcpu <= 1 ? 0 : gibPerVcpu <= 2 ? 1 : gibPerVcpu <= 4 ? 2 : gibPerVcpu <= 8 ? 3 : 4;
+        var jobCounts = new double[labels.Length];
+        foreach (var j in jobs)
+        {
+            jobCounts[Bucket(j.MemoryMib / 1024.0 / Math.Max(j.Vcpus, 0.25))]++;
+        }
+
+        foreach (var s in stuck)
+        {
+            jobCounts[Bucket(s.MemoryMib / 1024.0 / Math.Max(s.Vcpus, 0.25))]++;
+        }
+
+        double[] TypeCounts(IEnumerable<string> types)
+        {
+            var counts = new double[labels.Length];
+            foreach (var t in types)
+            {
+                if (offers.FirstOrDefault(o => o.InstanceType == t) is { Vcpus: > 0 } o)
+                {
+                    counts[Bucket(o.MemoryMib / 1024.0 / o.Vcpus)]++;
+                }
+            }
+
+            return counts;
+        }
+
+        return EvidenceItem.Chart(EvidenceKind.Histogram, "Job shapes vs instance shapes (memory per vCPU)", labels,
+            [new("Jobs", jobCounts), new("Current types", TypeCounts(choice.CurrentTypes)), new("Proposed types", TypeCounts(choice.ProposedTypes))],
+            "c families have about 2 GiB per vCPU, m 4 GiB, r 8 GiB.");
+    }
+
+    private static IReadOnlyList<string> Row(string name, IReadOnlyList<string> types, PackingResult r, decimal factor) =>
+    [
+        name, Summarize(types), r.CostUsd.ToString("0.00", CultureInfo.InvariantCulture), (r.CostUsd * factor).ToString("0.00", CultureInfo.InvariantCulture),
+        r.InstanceHours.ToString("0.0", CultureInfo.InvariantCulture), r.VcpuEfficiency.ToString("P0", CultureInfo.InvariantCulture),
+        r.MemoryEfficiency.ToString("P0", CultureInfo.InvariantCulture), r.Unplaced.Count.ToString(CultureInfo.InvariantCulture),
+    ];
+
+    private static string Summarize(IReadOnlyList<string> types) =>
+        types.Count <= 4 ? string.Join(", ", types) : $"{string.Join(", ", types.Take(3))} +{types.Count - 3} more";
+
+    private static string Num(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+
+    private static List<JobShape> StuckShapes(RecommendationInput input, ComputeEnvironmentConfig ce)
+    {
+        var queues = input.Queues.Where(q => q.Account == ce.Account && q.Region == ce.Region && q.ComputeEnvironmentOrder.Count > 0 && q.ComputeEnvironmentOrder[0] == ce.Name)
+            .Select(q => q.Name).ToHashSet(StringComparer.Ordinal);
+        return input.StuckJobs.Where(s => s.Account == ce.Account && s.Region == ce.Region && queues.Contains(s.Queue))
+            .Select(s => new JobShape(s.Vcpus, s.MemoryMib, s.Gpus)).Distinct().ToList();
+    }
+
+    private static PricedType Price(InstanceOffer o, bool onDemand)
+    {
+        var od = o.OnDemandUsdPerHour ?? 0m;
+        var price = onDemand ? od : o.MeanSpotUsdPerHour ?? decimal.Round(od * AssumedSpotRatio, 6);
+        return new PricedType(o.InstanceType, o.Vcpus, o.MemoryMib, o.Gpus, price);
+    }
+
+    /// <summary>General purpose, compute and memory optimized (m/c/r) for CPU jobs; g/p for GPU jobs.</summary>
+    private static bool IsCandidateFamily(string family, bool gpu) =>
+        family.Length >= 2 && char.IsDigit(family[1]) && (gpu ? family[0] is 'g' or 'p' : family[0] is 'm' or 'c' or 'r');
+
+    /// <summary>Expands the CE's entries (types, families, optimal, default_*) into catalog types of the region.</summary>
+    public static IReadOnlyList<string> Expand(IEnumerable<string> entries, IReadOnlyList<InstanceOffer> offers)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(offers);
+        var families = new HashSet<string>(StringComparer.Ordinal);
+        var types = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var entry in entries.Select(e => e.Trim().ToLowerInvariant()))
+        {
+            switch (entry)
+            {
+                case "":
+                    break;
+                case "optimal":
+                    families.UnionWith(OptimalFamilies);
+                    break;
+                case "default_x86_64":
+                    families.UnionWith(DefaultX8664Families);
+                    break;
+                case "default_arm64":
+                    families.UnionWith(DefaultArm64Families);
+                    break;
+                default:
+                    if (entry.Contains('.', StringComparison.Ordinal))
+                    {
+                        types.Add(entry);
+                    }
+                    else
+                    {
+                        families.Add(entry);
+                    }
+
+                    break;
+            }
+        }
+
+        foreach (var o in offers.Where(o => families.Contains(o.Family) && !o.BareMetal))
+        {
+            types.Add(o.InstanceType);
+        }
+
+        return types.ToList();
+    }
+
+    private static string FamilyOf(string type) => type[..type.IndexOf('.', StringComparison.Ordinal)];
+
+    private static string SizeOf(string type) => type[(type.IndexOf('.', StringComparison.Ordinal) + 1)..];
+}

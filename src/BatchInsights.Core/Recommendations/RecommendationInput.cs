@@ -1,0 +1,128 @@
+namespace BatchInsights.Core.Recommendations;
+
+/// <summary>
+/// Everything the rules see, as plain records built by <see cref="RecommendationInputLoader"/> (or by hand in tests).
+/// Times are epoch ms; money is decimal USD.
+/// </summary>
+public sealed record RecommendationInput(
+    long NowMs,
+    long WindowStartMs,
+    IReadOnlyList<ComputeEnvironmentConfig> ComputeEnvironments,
+    IReadOnlyList<QueueConfig> Queues,
+    IReadOnlyList<ObservedJob> Jobs,
+    IReadOnlyList<InstanceOffer> Offers,
+    IReadOnlyList<SpotPriceSeries> SpotPrices,
+    IReadOnlyList<NetworkFact> Network,
+    IReadOnlyList<StuckJobFact> StuckJobs,
+    IReadOnlyList<FailureFact> Failures,
+    RecommendationSettings Settings)
+{
+    /// <summary>The observation window in hours (at least one hour, so rates never divide by zero).</summary>
+    public double WindowHours => Math.Max(1.0, (NowMs - WindowStartMs) / 3_600_000.0);
+
+    /// <summary>Multiplies a cost over the window into a 30-day month.</summary>
+    public decimal MonthlyFactor => (decimal)(24.0 * 30.0 / WindowHours);
+
+    public static RecommendationInput Empty(long nowMs, RecommendationSettings? settings = null) =>
+        new(nowMs, nowMs - (long)TimeSpan.FromDays(14).TotalMilliseconds, [], [], [], [], [], [], [], [], settings ?? new RecommendationSettings());
+}
+
+/// <summary>Knobs users set in config (<c>Recommendations</c> section) that change advice.</summary>
+public sealed record RecommendationSettings(
+    int? SpotBudgetCapPercent = null,
+    double InstanceBootMinutes = 3,
+    double ScaleDownIdleMinutes = 10,
+    int MinSpotTypes = 10,
+    int MaxInstanceTypes = 20);
+
+/// <summary>A compute environment as last harvested. <see cref="InstanceTypes"/> are as AWS lists them ("optimal", families or types).</summary>
+public sealed record ComputeEnvironmentConfig(
+    string Account,
+    string Region,
+    string Arn,
+    string Name,
+    string Type,
+    string? ResourceType,
+    string? State,
+    string? Status,
+    IReadOnlyList<string> InstanceTypes,
+    string? AllocationStrategy,
+    int? BidPercentage,
+    int? MinvCpus,
+    int? MaxvCpus,
+    int? DesiredvCpus,
+    IReadOnlyList<string> Subnets)
+{
+    public bool IsSpot => string.Equals(ResourceType, "SPOT", StringComparison.OrdinalIgnoreCase);
+
+    public bool IsFargate => ResourceType?.StartsWith("FARGATE", StringComparison.OrdinalIgnoreCase) == true;
+
+    public bool IsManagedEc2 => string.Equals(Type, "MANAGED", StringComparison.OrdinalIgnoreCase) && !IsFargate;
+}
+
+/// <summary>A job queue with its CEs in order (names) and whether multi-node parallel jobs were seen on it.</summary>
+public sealed record QueueConfig(
+    string Account,
+    string Region,
+    string Name,
+    string? State,
+    int Priority,
+    IReadOnlyList<string> ComputeEnvironmentOrder,
+    bool HasMultiNodeJobs);
+
+/// <summary>
+/// One job run as the rules see it: requests per node, nodes, when it ran, and where (queue; CE when the attempt →
+/// instance mapping knows it, else the queue's first CE). A compact struct: the recommender may see a million.
+/// </summary>
+public readonly record struct ObservedJob(
+    string Account,
+    string Region,
+    string Queue,
+    string ComputeEnvironment,
+    string? JobDefinition,
+    double Vcpus,
+    long MemoryMib,
+    int Gpus,
+    int Nodes,
+    long StartedAtMs,
+    long StoppedAtMs)
+{
+    public double Hours => Math.Max(0, StoppedAtMs - StartedAtMs) / 3_600_000.0;
+}
+
+/// <summary>Spot price statistics of one pool (type in one AZ) over the window.</summary>
+public sealed record SpotPoolStats(string AvailabilityZone, decimal MeanUsdPerHour, decimal MinUsdPerHour, decimal MaxUsdPerHour, decimal CurrentUsdPerHour);
+
+/// <summary>A catalog type with its prices in one region. <see cref="OnDemandUsdPerHour"/> null = no price known.</summary>
+public sealed record InstanceOffer(
+    string Region,
+    string InstanceType,
+    string Family,
+    int Vcpus,
+    long MemoryMib,
+    int Gpus,
+    IReadOnlyList<string> Architectures,
+    bool CurrentGeneration,
+    bool Burstable,
+    bool BareMetal,
+    decimal? OnDemandUsdPerHour,
+    IReadOnlyList<SpotPoolStats> Spot)
+{
+    /// <summary>Mean Spot price across known pools; null when no pool was harvested.</summary>
+    public decimal? MeanSpotUsdPerHour => Spot.Count == 0 ? null : Spot.Average(s => s.MeanUsdPerHour);
+}
+
+/// <summary>One Spot price change: the price from <paramref name="TimestampMs"/> until the next point.</summary>
+public readonly record struct SpotPricePoint(long TimestampMs, decimal UsdPerHour);
+
+/// <summary>The price history of one pool, oldest first; the first point may predate the window (price in effect at its start).</summary>
+public sealed record SpotPriceSeries(string Account, string Region, string AvailabilityZone, string InstanceType, IReadOnlyList<SpotPricePoint> Points);
+
+/// <summary>A CE's network path to ECS (a NetworkPathKind value) with the endpoints a NAT-free setup would still need.</summary>
+public sealed record NetworkFact(string Account, string Region, string ComputeEnvironment, string? VpcId, string Path, IReadOnlyList<string> MissingEndpoints);
+
+/// <summary>A job waiting in RUNNABLE (not yet started) with its requests.</summary>
+public sealed record StuckJobFact(string Account, string Region, string Queue, string JobId, string? JobDefinition, double Vcpus, long MemoryMib, int Gpus, long CreatedAtMs);
+
+/// <summary>Failed attempts grouped by cause (spot-reclaim, oom-137, image-pull, exit-code, other) per queue.</summary>
+public sealed record FailureFact(string Account, string Region, string Queue, string Cause, int Count);

@@ -1,0 +1,207 @@
+using BatchInsights.Core.Catalog;
+using BatchInsights.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace BatchInsights.Core.Recommendations;
+
+/// <summary>
+/// Builds the one <see cref="RecommendationInput"/> every rule reads, from the harvested database and the catalog.
+/// The only class of this feature that does I/O. Reads project to small records with AsNoTracking.
+/// </summary>
+public sealed class RecommendationInputLoader(
+    IDbContextFactory<BatchInsightsDbContext> dbFactory,
+    IInstanceCatalog catalog,
+    TimeProvider timeProvider)
+{
+    public static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(14);
+
+    public async Task<RecommendationInput> LoadAsync(RecommendationSettings settings, TimeSpan? window = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var nowMs = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var fromMs = nowMs - (long)(window ?? DefaultWindow).TotalMilliseconds;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+
+        var ces = (await db.ComputeEnvironments.AsNoTracking().ToListAsync(cancellationToken))
+            .Select(c => new ComputeEnvironmentConfig(
+                c.Account, c.Region, c.Arn, c.Name, c.Type, c.ResourceType, c.State, c.Status, SplitList(c.InstanceTypes),
+                c.AllocationStrategy, c.BidPercentage, c.MinvCpus, c.MaxvCpus, c.DesiredvCpus, SplitList(c.Subnets)))
+            .OrderBy(c => c.Account, StringComparer.Ordinal).ThenBy(c => c.Region, StringComparer.Ordinal).ThenBy(c => c.Name, StringComparer.Ordinal)
+            .ToList();
+        var ceNameByArn = ces.GroupBy(c => c.Arn, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
+
+        var mnpQueues = (await db.Jobs.AsNoTracking().Where(j => j.NumNodes > 1).Select(j => new { j.Account, j.Region, j.QueueName }).Distinct()
+            .ToListAsync(cancellationToken)).Select(q => (q.Account, q.Region, q.QueueName)).ToHashSet();
+        var queues = (await db.JobQueues.AsNoTracking().ToListAsync(cancellationToken))
+            .Select(q => new QueueConfig(
+                q.Account, q.Region, q.Name, q.State, q.Priority,
+                SplitList(q.ComputeEnvironmentOrder).Select(a => ceNameByArn.TryGetValue(a, out var n) ? n : NameFromArn(a)).ToList(),
+                mnpQueues.Contains((q.Account, q.Region, q.Name))))
+            .OrderBy(q => q.Name, StringComparer.Ordinal).ToList();
+        var firstCe = queues.Where(q => q.ComputeEnvironmentOrder.Count > 0)
+            .ToDictionary(q => (q.Account, q.Region, q.Name), q => q.ComputeEnvironmentOrder[0]);
+
+        // Where the attempt really ran (attempt → container instance → EC2 instance → CE), when the placement harvest knows it.
+        var placements = await (
+            from a in db.JobAttempts.AsNoTracking()
+            where a.ContainerInstanceArn != null && a.StartedAtMs >= fromMs
+            join ci in db.ContainerInstances.AsNoTracking() on new { a.Account, a.Region, Arn = a.ContainerInstanceArn! } equals new { ci.Account, ci.Region, Arn = ci.ContainerInstanceArn }
+            join i in db.Ec2Instances.AsNoTracking() on new { ci.Account, ci.Region, Id = ci.Ec2InstanceId ?? ci.EstimatedInstanceId } equals new { i.Account, i.Region, Id = (string?)i.InstanceId }
+            where i.ComputeEnvironmentName != null
+            select new { a.Account, a.Region, a.JobId, Ce = i.ComputeEnvironmentName! }).ToListAsync(cancellationToken);
+        var ceByJob = new Dictionary<(string, string, string), string>();
+        foreach (var p in placements)
+        {
+            ceByJob[(p.Account, p.Region, p.JobId)] = p.Ce;
+        }
+
+        var jobRows = await db.Jobs.AsNoTracking()
+            .Where(j => j.StartedAtMs != null && j.StoppedAtMs != null && j.StoppedAtMs >= fromMs && j.ArraySize == null)
+            .Select(j => new { j.Account, j.Region, j.JobId, j.QueueName, j.JobDefinitionArn, j.Vcpus, j.MemoryMib, j.Gpus, j.NumNodes, j.StartedAtMs, j.StoppedAtMs })
+            .ToListAsync(cancellationToken);
+        var jobs = new List<ObservedJob>(jobRows.Count);
+        foreach (var j in jobRows)
+        {
+            var ce = ceByJob.TryGetValue((j.Account, j.Region, j.JobId), out var placed) ? placed
+                : firstCe.TryGetValue((j.Account, j.Region, j.QueueName), out var first) ? first : "";
+            jobs.Add(new ObservedJob(j.Account, j.Region, j.QueueName, ce, DefinitionName(j.JobDefinitionArn), j.Vcpus ?? 0, j.MemoryMib ?? 0, j.Gpus ?? 0,
+                Math.Max(1, j.NumNodes ?? 1), j.StartedAtMs!.Value, j.StoppedAtMs!.Value));
+        }
+
+        var series = await LoadSpotSeriesAsync(db, fromMs, nowMs, cancellationToken);
+        var offers = BuildOffers(catalog, ces.Select(c => c.Region).Distinct(StringComparer.Ordinal), series, fromMs, nowMs);
+
+        var network = (await db.ComputeEnvironmentNetworks.AsNoTracking().ToListAsync(cancellationToken))
+            .Select(n => new NetworkFact(n.Account, n.Region, n.ComputeEnvironmentName, n.VpcId, n.Path, SplitList(n.MissingEndpoints))).ToList();
+
+        var stuck = (await db.Jobs.AsNoTracking().Where(j => j.Status == "RUNNABLE" && j.ArraySize == null)
+            .Select(j => new { j.Account, j.Region, j.QueueName, j.JobId, j.JobDefinitionArn, j.Vcpus, j.MemoryMib, j.Gpus, j.CreatedAtMs })
+            .ToListAsync(cancellationToken))
+            .Select(j => new StuckJobFact(j.Account, j.Region, j.QueueName, j.JobId, DefinitionName(j.JobDefinitionArn), j.Vcpus ?? 0, j.MemoryMib ?? 0, j.Gpus ?? 0, j.CreatedAtMs))
+            .ToList();
+
+        var failedAttempts = await (
+            from a in db.JobAttempts.AsNoTracking()
+            where a.StoppedAtMs >= fromMs && (a.ExitCode == null || a.ExitCode != 0)
+            join j in db.Jobs.AsNoTracking() on new { a.Account, a.Region, a.JobId } equals new { j.Account, j.Region, j.JobId }
+            select new { a.Account, a.Region, j.QueueName, a.ExitCode, a.StatusReason, a.Reason }).ToListAsync(cancellationToken);
+        var failures = failedAttempts
+            .GroupBy(f => (f.Account, f.Region, f.QueueName, Cause: FailureCause(f.ExitCode, f.StatusReason, f.Reason)))
+            .Select(g => new FailureFact(g.Key.Account, g.Key.Region, g.Key.QueueName, g.Key.Cause, g.Count()))
+            .OrderBy(f => f.Queue, StringComparer.Ordinal).ThenBy(f => f.Cause, StringComparer.Ordinal).ToList();
+
+        return new RecommendationInput(nowMs, fromMs, ces, queues, jobs, offers, series, network, stuck, failures, settings);
+    }
+
+    private static async Task<List<SpotPriceSeries>> LoadSpotSeriesAsync(BatchInsightsDbContext db, long fromMs, long nowMs, CancellationToken cancellationToken)
+    {
+        // Linux only (Batch runs the ECS-optimized Linux AMI). The last change before the window is the price in effect at its start.
+        var rows = await db.SpotPriceChanges.AsNoTracking()
+            .Where(r => r.TimestampMs <= nowMs && r.ProductDescription.StartsWith("Linux/UNIX"))
+            .Select(r => new { r.Account, r.Region, r.AvailabilityZone, r.InstanceType, r.ProductDescription, r.TimestampMs, r.PriceMicroUsd })
+            .ToListAsync(cancellationToken);
+        var result = new List<SpotPriceSeries>();
+        foreach (var pool in rows.GroupBy(r => (r.Account, r.Region, r.AvailabilityZone, r.InstanceType)))
+        {
+            // Both "Linux/UNIX" and "(Amazon VPC)" may be harvested for a pool: prefer the plain product, AWS's current name.
+            var product = pool.Any(r => r.ProductDescription == "Linux/UNIX") ? "Linux/UNIX" : pool.First().ProductDescription;
+            var ordered = pool.Where(r => r.ProductDescription == product).OrderBy(r => r.TimestampMs).ToList();
+            var start = ordered.FindLastIndex(r => r.TimestampMs <= fromMs);
+            var points = ordered.Skip(Math.Max(0, start)).Select(r => new SpotPricePoint(r.TimestampMs, r.PriceMicroUsd / 1_000_000m)).ToList();
+            result.Add(new SpotPriceSeries(pool.Key.Account, pool.Key.Region, pool.Key.AvailabilityZone, pool.Key.InstanceType, points));
+        }
+
+        return result.OrderBy(s => s.Region, StringComparer.Ordinal).ThenBy(s => s.InstanceType, StringComparer.Ordinal)
+            .ThenBy(s => s.AvailabilityZone, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Every catalog type per region with its On-Demand price and the Spot statistics of its harvested pools.</summary>
+    public static List<InstanceOffer> BuildOffers(IInstanceCatalog catalog, IEnumerable<string> regions, IReadOnlyList<SpotPriceSeries> series, long fromMs, long nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(regions);
+        ArgumentNullException.ThrowIfNull(series);
+        var spotByRegionType = series.GroupBy(s => (s.Region, s.InstanceType))
+            .ToDictionary(g => g.Key, g => g.Select(s => Stats(s, fromMs, nowMs)).Where(s => s is not null).Select(s => s!).ToList());
+        var offers = new List<InstanceOffer>();
+        foreach (var region in regions.Order(StringComparer.Ordinal))
+        {
+            foreach (var t in catalog.All.OrderBy(t => t.Name, StringComparer.Ordinal))
+            {
+                offers.Add(new InstanceOffer(region, t.Name, t.Family, t.Vcpus, t.MemoryMib, t.Gpus, t.Architectures, t.CurrentGeneration, t.Burstable, t.BareMetal,
+                    catalog.OnDemandPrice(t.Name, region)?.UsdPerHour,
+                    spotByRegionType.TryGetValue((region, t.Name), out var spot) ? spot : []));
+            }
+        }
+
+        return offers;
+    }
+
+    /// <summary>Time-weighted statistics of a pool over [from, now); null when the series has no point in it.</summary>
+    public static SpotPoolStats? Stats(SpotPriceSeries series, long fromMs, long nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        if (series.Points.Count == 0)
+        {
+            return null;
+        }
+
+        decimal weighted = 0;
+        long total = 0;
+        for (var i = 0; i < series.Points.Count; i++)
+        {
+            var start = Math.Max(series.Points[i].TimestampMs, fromMs);
+            var end = i + 1 < series.Points.Count ? Math.Min(series.Points[i + 1].TimestampMs, nowMs) : nowMs;
+            if (end > start)
+            {
+                weighted += series.Points[i].UsdPerHour * (end - start);
+                total += end - start;
+            }
+        }
+
+        var prices = series.Points.Select(p => p.UsdPerHour).ToList();
+        var mean = total > 0 ? weighted / total : prices[^1];
+        return new SpotPoolStats(series.AvailabilityZone, decimal.Round(mean, 6), prices.Min(), prices.Max(), prices[^1]);
+    }
+
+    /// <summary>Failure cause buckets of issue 4 §4: Spot reclaim, out of memory (137), image pull, application exit code.</summary>
+    public static string FailureCause(int? exitCode, string? statusReason, string? reason)
+    {
+        var text = $"{statusReason} {reason}";
+        // aws-facts §4.3: a reclaim reads "Host EC2 (instance i-…) terminated", exit code 143 or none.
+        if (text.Contains("Host EC2", StringComparison.OrdinalIgnoreCase))
+        {
+            return "spot-reclaim";
+        }
+
+        if (exitCode == 137 || text.Contains("OutOfMemory", StringComparison.OrdinalIgnoreCase))
+        {
+            return "oom-137";
+        }
+
+        if (text.Contains("CannotPull", StringComparison.OrdinalIgnoreCase) || text.Contains("pull image", StringComparison.OrdinalIgnoreCase))
+        {
+            return "image-pull";
+        }
+
+        return exitCode is { } code ? "exit-code" : "other";
+    }
+
+    private static List<string> SplitList(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? [] : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    private static string NameFromArn(string arn) => arn[(arn.LastIndexOf('/') + 1)..];
+
+    /// <summary>"arn:…:job-definition/name:3" → "name".</summary>
+    private static string? DefinitionName(string? arn)
+    {
+        if (string.IsNullOrEmpty(arn))
+        {
+            return null;
+        }
+
+        var name = NameFromArn(arn);
+        var colon = name.LastIndexOf(':');
+        return colon > 0 ? name[..colon] : name;
+    }
+}

@@ -1,0 +1,100 @@
+using BatchInsights.Core.Recommendations;
+using static BatchInsights.Tests.Recommendations.RecommendationCases;
+
+namespace BatchInsights.Tests.Recommendations;
+
+public sealed class InstanceTypesRuleTests
+{
+    private static ProposedChange TypesChange(Recommendation r) => Assert.Single(r.Changes, c => c.FieldPath == "computeResources.instanceTypes");
+
+    private static IReadOnlyList<string> Families(Recommendation r) =>
+        TypesChange(r).ProposedValue.Split(',').Select(t => t[..t.IndexOf('.', StringComparison.Ordinal)]).Distinct().ToList();
+
+    [Fact]
+    public void Evaluate_MemoryHeavyJobsOnOptimal_ProposesMemoryOptimizedFamily()
+    {
+        // 2 vCPU / 14 GiB: 7 GiB per vCPU, the r family's shape.
+        var input = Input([Ce()], [Queue()], Jobs(200, 2, 14_336));
+
+        var r = Assert.Single(new InstanceTypesRule().Evaluate(input));
+
+        Assert.All(Families(r), f => Assert.StartsWith("r", f, StringComparison.Ordinal));
+        Assert.True(r.Savings.MonthlyUsd > 0, $"savings {r.Savings.MonthlyUsd}");
+        Assert.Equal("optimal", TypesChange(r).CurrentValue);
+        Assert.Contains(r.Evidence, e => e.Kind == EvidenceKind.Histogram);
+        Assert.Contains(r.Evidence, e => e.Title.StartsWith("Packing efficiency", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Evaluate_ComputeHeavyJobsOnMemoryFamily_ProposesComputeOptimizedFamily()
+    {
+        // 8 vCPU / 6 GiB on r5: paying for memory nobody uses.
+        var input = Input([Ce(types: ["r5"])], [Queue()], Jobs(200, 8, 6_144));
+
+        var r = Assert.Single(new InstanceTypesRule().Evaluate(input));
+
+        Assert.All(Families(r), f => Assert.StartsWith("c", f, StringComparison.Ordinal));
+        Assert.True(r.Savings.MonthlyUsd > 0);
+        Assert.InRange(r.Savings.MonthlyUsd, r.Savings.LowUsd, r.Savings.HighUsd);
+    }
+
+    [Fact]
+    public void Evaluate_MultiNodeQueueOnSpotCe_ProposesOnDemandAndNeverSpot()
+    {
+        var input = Input([Ce(resourceType: "SPOT")], [Queue(mnp: true)], Jobs(50, 4, 8_192, nodes: 4));
+
+        var r = Assert.Single(new InstanceTypesRule().Evaluate(input));
+
+        var type = Assert.Single(r.Changes, c => c.FieldPath == "computeResources.type");
+        Assert.Equal(("SPOT", "EC2"), (type.CurrentValue, type.ProposedValue));
+        Assert.Equal(RecommendationSeverity.Critical, r.Severity);
+        Assert.Contains(r.Assumptions, a => a.Contains("On-Demand prices", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Evaluate_JobLargerThanEveryType_IsFlagged()
+    {
+        var stuck = new StuckJobFact(Account, Region, "q", "job-1", "huge", 4_000, 64_000_000, 0, FromMs);
+        var input = Input([Ce(types: ["m5.large"])], [Queue()], Jobs(20, 1, 1_024), stuck: [stuck]);
+
+        var r = Assert.Single(new InstanceTypesRule().Evaluate(input));
+
+        Assert.Equal(RecommendationSeverity.Critical, r.Severity);
+        var table = Assert.Single(r.Evidence, e => e.Title == "Jobs larger than every allowed instance type");
+        Assert.Equal("4000", table.Rows[0][0]);
+    }
+
+    [Fact]
+    public void Evaluate_SpotCe_DiversifiesToAtLeastTenTypesWithinTwenty()
+    {
+        var input = Input([Ce(resourceType: "SPOT", types: ["m5.2xlarge"], strategy: "SPOT_PRICE_CAPACITY_OPTIMIZED")], [Queue()], Jobs(300, 2, 4_096));
+
+        var r = Assert.Single(new InstanceTypesRule().Evaluate(input));
+
+        var types = TypesChange(r).ProposedValue.Split(',');
+        Assert.InRange(types.Length, 10, 20);
+        Assert.True(Families(r).Count >= 2);
+    }
+
+    [Fact]
+    public void Evaluate_GpuJobs_OnlyGpuTypesServeThem()
+    {
+        var input = Input([Ce(types: ["optimal"])], [Queue()], Jobs(30, 4, 16_000, gpus: 1));
+
+        var r = Assert.Single(new InstanceTypesRule().Evaluate(input));
+
+        // optimal has no GPU type: the jobs fit nothing there; the proposal is GPU families only.
+        Assert.All(Families(r), f => Assert.True(f[0] is 'g' or 'p', f));
+    }
+
+    [Fact]
+    public void Choose_AlreadyCheapestSetting_GivesNoRecommendation()
+    {
+        var first = Assert.Single(new InstanceTypesRule().Evaluate(Input([Ce()], [Queue()], Jobs(200, 2, 14_336))));
+        var proposed = TypesChange(first).ProposedValue.Split(',');
+
+        var again = new InstanceTypesRule().Evaluate(Input([Ce(types: proposed)], [Queue()], Jobs(200, 2, 14_336)));
+
+        Assert.Empty(again);
+    }
+}
