@@ -89,12 +89,12 @@ public sealed class InstanceTypesRule : IRecommendationRule
             return null;
         }
 
-        var demand = PackingSimulator.BuildDemand(jobs, fromMs, toMs);
+        var demand = SlicePacking.BuildDemand(jobs, fromMs, toMs);
         var current = currentTypes.Where(priced.ContainsKey).Select(t => priced[t]).ToList();
-        var currentResult = PackingSimulator.Simulate(demand, current, settings);
+        var currentResult = SlicePacking.Simulate(demand, current, settings);
 
         var allShapes = demand.Shapes.Concat(extraShapes).Distinct().ToList();
-        var fitsNothing = allShapes.Where(s => !candidates.Any(t => PackingSimulator.Fits(s, t))).ToList();
+        var fitsNothing = allShapes.Where(s => !candidates.Any(t => SlicePacking.Fits(s, t))).ToList();
 
         // Families ranked by the cost of running everything on that family alone; GPU and CPU families compete separately.
         var families = candidates.GroupBy(t => FamilyOf(t.InstanceType)).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
@@ -104,12 +104,12 @@ public sealed class InstanceTypesRule : IRecommendationRule
         var ranked = new List<string>();
         foreach (var gpu in new[] { false, true }.Where(g => g ? needsGpu : needsCpu))
         {
-            var part = PackingSimulator.BuildDemand(jobs.Where(j => (j.Gpus > 0) == gpu), fromMs, toMs);
+            var part = SlicePacking.BuildDemand(jobs.Where(j => (j.Gpus > 0) == gpu), fromMs, toMs);
             var partShapes = allShapes.Where(s => (s.Gpus > 0) == gpu).ToList();
             var scores = families.Where(f => f.Value[0].Gpus > 0 == gpu)
-                .Select(f => (Family: f.Key, Types: f.Value, Result: PackingSimulator.Simulate(part, f.Value, settings)))
+                .Select(f => (Family: f.Key, Types: f.Value, Result: SlicePacking.Simulate(part, f.Value, settings)))
                 // A family that cannot hold a shape that other families can would strand those jobs.
-                .OrderBy(f => partShapes.Count(s => !fitsNothing.Contains(s) && !f.Types.Any(t => PackingSimulator.Fits(s, t))))
+                .OrderBy(f => partShapes.Count(s => !fitsNothing.Contains(s) && !f.Types.Any(t => SlicePacking.Fits(s, t))))
                 .ThenBy(f => f.Result.CostUsd).ThenBy(f => f.Family, StringComparer.Ordinal).ToList();
             if (scores.Count == 0)
             {
@@ -123,7 +123,7 @@ public sealed class InstanceTypesRule : IRecommendationRule
             foreach (var next in scores.Skip(1).Take(6))
             {
                 var trial = set.Concat(next.Types).ToList();
-                var cost = PackingSimulator.Simulate(part, trial, settings).CostUsd;
+                var cost = SlicePacking.Simulate(part, trial, settings).CostUsd;
                 if (cost < best * 0.99m)
                 {
                     set = trial;
@@ -135,12 +135,12 @@ public sealed class InstanceTypesRule : IRecommendationRule
         }
 
         // Keep the sizes the simulation used, plus the smallest size that holds each shape (so every job fits).
-        var proposedResult = PackingSimulator.Simulate(demand, chosen, settings);
+        var proposedResult = SlicePacking.Simulate(demand, chosen, settings);
         var keep = new HashSet<string>(proposedResult.InstanceHoursByType.Keys, StringComparer.Ordinal);
         foreach (var shape in allShapes.Except(fitsNothing))
         {
-            if (!chosen.Any(t => keep.Contains(t.InstanceType) && PackingSimulator.Fits(shape, t))
-                && chosen.Where(t => PackingSimulator.Fits(shape, t)).OrderBy(t => t.UsdPerHour).FirstOrDefault() is { } smallest)
+            if (!chosen.Any(t => keep.Contains(t.InstanceType) && SlicePacking.Fits(shape, t))
+                && chosen.Where(t => SlicePacking.Fits(shape, t)).OrderBy(t => t.UsdPerHour).FirstOrDefault() is { } smallest)
             {
                 keep.Add(smallest.InstanceType);
             }
@@ -167,7 +167,7 @@ public sealed class InstanceTypesRule : IRecommendationRule
 
         var proposedTypes = keep.Select(t => priced[t]).OrderBy(t => t.Vcpus).ThenBy(t => t.InstanceType, StringComparer.Ordinal)
             .Take(settings.MaxInstanceTypes).ToList();
-        proposedResult = PackingSimulator.Simulate(demand, proposedTypes, settings);
+        proposedResult = SlicePacking.Simulate(demand, proposedTypes, settings);
         return new InstanceTypeChoice(currentTypes, proposedTypes.Select(t => t.InstanceType).Order(StringComparer.Ordinal).ToList(),
             currentResult, proposedResult, onDemand, fitsNothing);
     }
@@ -238,7 +238,7 @@ public sealed class InstanceTypesRule : IRecommendationRule
         {
             "Jobs are packed per time slice (first-fit-decreasing; a new instance is the type with the lowest price per unit of remaining work it holds); Batch's own placement may pack less tightly.",
             string.Create(CultureInfo.InvariantCulture, $"Each launch pays {input.Settings.InstanceBootMinutes} min boot + {input.Settings.ScaleDownIdleMinutes} min idle before scale-down; the savings range uses 0× and 2× these."),
-            string.Create(CultureInfo.InvariantCulture, $"Jobs can reserve {PackingSimulator.UsableMemoryShare:P0} of an instance's memory (ECS agent and OS keep the rest)."),
+            string.Create(CultureInfo.InvariantCulture, $"Jobs can reserve {SlicePacking.UsableMemoryShare:P0} of an instance's memory (ECS agent and OS keep the rest)."),
             "'optimal' is taken as the m/c/r families Batch picks: c4, m4, r4, c5, m5, r5 and (since 2025-11) m6i, c6i, r6i, c7i.",
             "Images are assumed x86_64 unless the CE already uses arm64 types.",
             choice.OnDemand ? "Priced at On-Demand prices." : string.Create(CultureInfo.InvariantCulture, $"Priced at each type's mean harvested Spot price ({AssumedSpotRatio:P0} of On-Demand where none was harvested)."),
@@ -255,10 +255,10 @@ public sealed class InstanceTypesRule : IRecommendationRule
         RecommendationSettings a, RecommendationSettings b, decimal savings)
     {
         var offers = input.Offers.Where(o => o.Region == ce.Region).ToDictionary(o => o.InstanceType, StringComparer.Ordinal);
-        var demand = PackingSimulator.BuildDemand(jobs, input.WindowStartMs, input.NowMs);
+        var demand = SlicePacking.BuildDemand(jobs, input.WindowStartMs, input.NowMs);
         List<PricedType> P(IEnumerable<string> types) => types.Where(offers.ContainsKey).Where(t => offers[t].OnDemandUsdPerHour is not null).Select(t => Price(offers[t], choice.OnDemand)).ToList();
         var values = new[] { a, b }.Select(s =>
-            decimal.Round((PackingSimulator.Simulate(demand, P(choice.CurrentTypes), s).CostUsd - PackingSimulator.Simulate(demand, P(choice.ProposedTypes), s).CostUsd) * input.MonthlyFactor, 2))
+            decimal.Round((SlicePacking.Simulate(demand, P(choice.CurrentTypes), s).CostUsd - SlicePacking.Simulate(demand, P(choice.ProposedTypes), s).CostUsd) * input.MonthlyFactor, 2))
             .Append(savings).ToList();
         return (values.Min(), values.Max());
     }

@@ -24,7 +24,7 @@ public readonly record struct JobShape(double Vcpus, long MemoryMib, int Gpus);
 /// remaining work it can hold. An instance count that grows between slices pays boot and idle scale-down time
 /// (billed minutes that run no job). Pure and deterministic.
 /// </summary>
-public static class PackingSimulator
+public static class SlicePacking
 {
     /// <summary>
     /// Share of an instance's memory a job can reserve: the ECS agent and OS keep the rest (an m5.large's 8 GiB
@@ -231,7 +231,7 @@ public static class PackingSimulator
     }
 }
 
-/// <summary>Per-slice job counts by shape (see <see cref="PackingSimulator.BuildDemand"/>), plus requested vCPU-hours and MiB-hours.</summary>
+/// <summary>Per-slice job counts by shape (see <see cref="SlicePacking.BuildDemand"/>), plus requested vCPU-hours and MiB-hours.</summary>
 public sealed record SliceDemand(
     IReadOnlyList<JobShape> Shapes,
     IReadOnlyList<(int Shape, int Count)[]> Slices,
