@@ -20,6 +20,8 @@ public sealed class BatchInsightsDbContext(DbContextOptions<BatchInsightsDbConte
     public DbSet<NetworkEndpointRow> NetworkEndpoints => Set<NetworkEndpointRow>();
     public DbSet<NatGatewayDailyBytesRow> NatGatewayDailyBytes => Set<NatGatewayDailyBytesRow>();
     public DbSet<ComputeEnvironmentNetworkRow> ComputeEnvironmentNetworks => Set<ComputeEnvironmentNetworkRow>();
+    public DbSet<AttemptCostRow> AttemptCosts => Set<AttemptCostRow>();
+    public DbSet<CostRollupRow> CostRollups => Set<CostRollupRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -1,4 +1,5 @@
 using BatchInsights.Core.Catalog;
+using BatchInsights.Core.Costs;
 using BatchInsights.Core.Harvesting;
 using Hangfire;
 
@@ -12,6 +13,7 @@ public static class RecurringJobs
     public const string CatalogRefresh = "catalog-refresh";
     public const string InstanceHarvest = "instance-harvest";
     public const string NetworkHarvest = "network-harvest";
+    public const string CostRollup = "cost-rollup";
 
     public static void Register(IRecurringJobManager manager, HarvestOptions options)
     {
@@ -23,5 +25,13 @@ public static class RecurringJobs
         manager.AddOrUpdate<InstanceCatalogRefreshJob>(CatalogRefresh, j => j.RunAsync(CancellationToken.None), options.CatalogCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         manager.AddOrUpdate<InstanceHarvestJob>(InstanceHarvest, j => j.RunAsync(CancellationToken.None), options.InstanceCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
         manager.AddOrUpdate<NetworkHarvestJob>(NetworkHarvest, j => j.RunAsync(CancellationToken.None), options.NetworkCron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+    }
+
+    /// <summary>The cost roll-up (its cron is in the "Costs" section).</summary>
+    public static void RegisterCosts(IRecurringJobManager manager, CostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(manager);
+        ArgumentNullException.ThrowIfNull(options);
+        manager.AddOrUpdate<CostRollupJob>(CostRollup, j => j.RunAsync(CancellationToken.None), options.Cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
     }
 }

@@ -1,6 +1,7 @@
 using BatchInsights.Core.Aws;
 using BatchInsights.Core.Browse;
 using BatchInsights.Core.Catalog;
+using BatchInsights.Core.Costs;
 using BatchInsights.Core.Data;
 using BatchInsights.Core.Harvesting;
 using BatchInsights.Core.Jobs;
@@ -52,6 +53,7 @@ internal static class HostingExtensions
         services.AddSpotPriceHarvesting();
         services.AddInstanceHarvesting();
         services.AddNetworkHarvesting();
+        services.AddCosts();
         services.AddSingleton<BatchApiFactory>(sp => sp.GetRequiredService<IAwsClientFactory>().CreateBatch);
         services.AddSingleton<IEnumerable<AwsTarget>>(sp => sp.GetRequiredService<IAwsClientFactory>().Targets);
         services.AddSingleton<IDataChangedSource, HarvestDataChangedSource>();
@@ -107,6 +109,7 @@ internal static class HostingExtensions
     {
         var options = app.Services.GetRequiredService<IOptions<HarvestOptions>>().Value;
         RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>(), options);
+        RecurringJobs.RegisterCosts(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<CostOptions>>().Value);
         if (options.RunOnStart)
         {
             var jobs = app.Services.GetRequiredService<IBackgroundJobClient>();
@@ -115,7 +118,9 @@ internal static class HostingExtensions
             var batch = jobs.Enqueue<BatchHarvestJob>(j => j.RunAsync(CancellationToken.None));
             jobs.ContinueJobWith<SpotPriceHarvestJob>(batch, j => j.RunAsync(CancellationToken.None));
             // Instances are matched to the harvested CEs and attempts, so they follow the Batch harvest too.
-            jobs.ContinueJobWith<InstanceHarvestJob>(batch, j => j.RunAsync(CancellationToken.None));
+            var instances = jobs.ContinueJobWith<InstanceHarvestJob>(batch, j => j.RunAsync(CancellationToken.None));
+            // Costs need the instances and the attempt → instance mapping.
+            jobs.ContinueJobWith<CostRollupJob>(instances, j => j.RunAsync(CancellationToken.None));
             // The network harvest reads the CEs' subnets, so it too follows the Batch harvest.
             jobs.ContinueJobWith<NetworkHarvestJob>(batch, j => j.RunAsync(CancellationToken.None));
         }
