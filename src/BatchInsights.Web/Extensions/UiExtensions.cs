@@ -32,6 +32,7 @@ public static class UiExtensions
         app.MapSpotPriceApi();
         app.MapInstanceApi();
         app.MapNetworkApi();
+        app.MapCostApi();
         app.MapOpenApi();
         return app;
     }
