@@ -77,7 +77,8 @@ public static class CostLedger
             var ce = instance.ComputeEnvironment ?? "";
             foreach (var (hour, usd) in charge.IdleByHour)
             {
-                if (hour >= windowStartMs && hour < windowEndMs)
+                // A fully reserved hour leaves no idle row behind.
+                if (hour >= windowStartMs && hour < windowEndMs && usd != 0)
                 {
                     foreach (var view in views)
                     {

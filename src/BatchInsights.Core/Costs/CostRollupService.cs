@@ -60,7 +60,7 @@ public sealed partial class CostRollupService(
         var since = watermark == long.MinValue ? long.MinValue : watermark - WatermarkSlackMs;
         var sinceDate = since == long.MinValue ? DateTime.MinValue : DateTimeOffset.FromUnixTimeMilliseconds(since).UtcDateTime;
 
-        // 1. What changed: jobs (HarvestedAt = last changed) and instances (LastSeenMs moves while they run).
+        // 1. What changed: jobs (HarvestedAt = last changed), instances (LastSeenMs moves while they run), placements.
         var changedJobs = await db.Jobs.AsNoTracking()
             .Where(j => j.Account == account && j.Region == region && j.HarvestedAt >= sinceDate && j.StartedAtMs != null)
             .GroupBy(_ => 1)
@@ -71,14 +71,24 @@ public sealed partial class CostRollupService(
             .GroupBy(_ => 1)
             .Select(g => new { Start = g.Min(i => i.LaunchTimeMs ?? i.FirstSeenMs), End = g.Max(i => i.TerminatedAtMs ?? i.LastSeenMs) })
             .FirstOrDefaultAsync(cancellationToken);
-        if (changedJobs is null && changedInstances is null)
+        // A placement learnt after the job stopped changing (the instance harvest describes container instances later).
+        var changedPlacements = await (
+            from a in db.JobAttempts.AsNoTracking()
+            join c in db.ContainerInstances.AsNoTracking() on new { a.Account, a.Region, Arn = a.ContainerInstanceArn! } equals new { c.Account, c.Region, Arn = c.ContainerInstanceArn }
+            where a.Account == account && a.Region == region && c.DescribedAtMs >= since && a.StartedAtMs != null
+            group a by 1 into g
+            select new { Start = g.Min(a => a.StartedAtMs!.Value), End = g.Max(a => a.StoppedAtMs ?? a.StartedAtMs!.Value) })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (changedJobs is null && changedInstances is null && changedPlacements is null)
         {
             await WriteWatermarkAsync(db, account, region, now, cancellationToken);
             return new CostRunResult(account, region, 0, 0, 0, 0, 0, 0m);
         }
 
-        var start = Math.Min(changedJobs?.Start ?? long.MaxValue, changedInstances?.Start ?? long.MaxValue);
-        var end = Math.Max(Math.Max(changedJobs?.End ?? long.MinValue, changedInstances?.End ?? long.MinValue), changedJobs?.Open == true ? now : long.MinValue);
+        var start = Math.Min(Math.Min(changedJobs?.Start ?? long.MaxValue, changedInstances?.Start ?? long.MaxValue), changedPlacements?.Start ?? long.MaxValue);
+        var end = Math.Max(
+            Math.Max(changedJobs?.End ?? long.MinValue, changedInstances?.End ?? long.MinValue),
+            Math.Max(changedPlacements?.End ?? long.MinValue, changedJobs?.Open == true ? now : long.MinValue));
         var windowStart = CostLedger.DayStart(start);
         var windowEnd = CostLedger.DayStart(Math.Max(start, end)) + DayMs;
 
