@@ -82,7 +82,8 @@ internal sealed class CostInputs
 
             if (instanceId is not null && instancesById.TryGetValue(instanceId, out var known))
             {
-                inputs.Placed.Add(new PlacedAttempt(attempt, Context(known.Instance.ComputeEnvironment), instanceId));
+                var linkBasis = container!.Ec2InstanceId is null ? "placement-" + (container.EstimateBasis ?? "estimated") : null;
+                inputs.Placed.Add(new PlacedAttempt(attempt, Context(known.Instance.ComputeEnvironment), instanceId, linkBasis));
                 continue;
             }
 
@@ -110,6 +111,33 @@ internal sealed class CostInputs
             }
 
             inputs.Lone.Add(await inputs.EstimateAloneAsync(attempt, Context(clusterCe?.Name), clusterCe is null ? candidates : [clusterCe], container?.InstanceType ?? container?.EstimatedInstanceType, ct));
+        }
+
+        // Jobs with no attempt record: running jobs (Batch lists an attempt once it ends) and array children known only from
+        // ListJobs. Costed as estimates under attempt index -1 until their attempts arrive (the job's rows are then replaced).
+        var unattempted = await db.Jobs.AsNoTracking()
+            .Where(j => j.Account == account && j.Region == region && j.StartedAtMs != null && j.ArraySize == null
+                && j.StartedAtMs < windowEnd && (j.StoppedAtMs ?? long.MaxValue) > windowStart
+                && !db.JobAttempts.Any(a => a.Account == j.Account && a.Region == j.Region && a.JobId == j.JobId))
+            .Select(j => new { j.JobId, Start = j.StartedAtMs!.Value, j.StoppedAtMs, j.QueueName, j.JobDefinitionArn, j.ShareIdentifier, j.TagsJson, j.Vcpus, j.MemoryMib, j.Gpus })
+            .ToListAsync(ct);
+        foreach (var j in unattempted)
+        {
+            var attempt = new CostAttempt(new AttemptKey(account, region, j.JobId, -1), j.Vcpus ?? 0, j.MemoryMib ?? 0, j.Gpus ?? 0, j.Start, Math.Max(j.Start, j.StoppedAtMs ?? now));
+            var candidates = queueCes.GetValueOrDefault(j.QueueName) ?? [];
+            var context = new CostContext(candidates.FirstOrDefault()?.Name ?? "", j.QueueName, CostLedger.DefinitionName(j.JobDefinitionArn), j.ShareIdentifier ?? "", CostRollupService.ParseTags(j.TagsJson));
+            var fargate = candidates.FirstOrDefault(c => c.ResourceType is "FARGATE" or "FARGATE_SPOT");
+            if (fargate is not null)
+            {
+                var spot = fargate.ResourceType == "FARGATE_SPOT";
+                inputs.Lone.Add(new LoneAttempt(attempt, context with { ComputeEnvironment = fargate.Name }, spot ? CostLifecycle.FargateSpot : CostLifecycle.Fargate, null, null, null, [],
+                    spot ? FargateRates.Spot : FargateRates.OnDemand, Estimated: true, "fargate-list-price"));
+            }
+            else
+            {
+                var lone = await inputs.EstimateAloneAsync(attempt, context, candidates, null, ct);
+                inputs.Lone.Add(lone with { EstimateBasis = "no-attempt-record+" + lone.EstimateBasis });
+            }
         }
 
         foreach (var (id, list) in rebuilt)

@@ -11,8 +11,11 @@ public sealed record CostContext(
     string ShareIdentifier,
     IReadOnlyDictionary<string, string> Tags);
 
-/// <summary>An attempt that ran on an instance in <see cref="CostLedger.Build"/>'s instance list.</summary>
-public sealed record PlacedAttempt(CostAttempt Attempt, CostContext Context, string InstanceId);
+/// <summary>
+/// An attempt that ran on an instance in <see cref="CostLedger.Build"/>'s instance list; <paramref name="EstimateBasis"/> is set when
+/// the attempt → instance link itself is a guess (ECS had forgotten the container instance).
+/// </summary>
+public sealed record PlacedAttempt(CostAttempt Attempt, CostContext Context, string InstanceId, string? EstimateBasis = null);
 
 /// <summary>An attempt costed on its own (<see cref="CostAttribution.Fargate"/> or <see cref="CostAttribution.EstimateAlone"/>).</summary>
 public sealed record LoneAttempt(
@@ -93,9 +96,10 @@ public static class CostLedger
                 var a = mine[k];
                 var c = charge.Attempts[k];
                 attemptTotal += c.CostUsd;
+                var estimated = instance.Estimated || a.EstimateBasis is not null;
                 attemptRows.Add(Row(account, region, a.Attempt, a.Context, tagKeys, c, instance.InstanceId, instance.InstanceType,
-                    instance.AvailabilityZone, instance.Lifecycle, instance.Estimated, li.EstimateBasis));
-                AddAttempt(acc, views, a.Context, instance.Lifecycle, c, instance.Estimated, windowStartMs, windowEndMs);
+                    instance.AvailabilityZone, instance.Lifecycle, estimated, li.EstimateBasis ?? a.EstimateBasis));
+                AddAttempt(acc, views, a.Context, instance.Lifecycle, c, estimated, windowStartMs, windowEndMs);
             }
         }
 
