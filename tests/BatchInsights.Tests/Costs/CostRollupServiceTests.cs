@@ -127,6 +127,45 @@ public sealed class CostRollupServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_RunningJobThenItsAttemptArrives_EstimateIsReplacedByTheAttemptCost()
+    {
+        _db.Add(Rows.Ce("ce"), Rows.Queue("q", "ce"), Instance("i-1", Day0 + H, Day0 + (3 * H)));
+        var running = Rows.Job("r", "q", "RUNNING", DateTimeOffset.FromUnixTimeMilliseconds(Day0 + H));
+        running.StartedAtMs = Day0 + H;
+        running.Vcpus = 2;
+        running.MemoryMib = 1024;
+        _db.Add(running);
+        await Service().RunAsync(Rows.Account, Rows.Region, CancellationToken.None);
+        await using (var db = await _db.Factory.CreateDbContextAsync())
+        {
+            var estimate = await db.AttemptCosts.AsNoTracking().SingleAsync();
+            Assert.Equal((-1, true), (estimate.AttemptIndex, estimate.Estimated));
+            Assert.StartsWith("no-attempt-record", estimate.EstimateBasis, StringComparison.Ordinal);
+        }
+
+        // The job finished: the harvest updates the job and stores its attempt on i-1.
+        _clock.Advance(TimeSpan.FromMinutes(30));
+        var (_, attempt, placement) = RanOn("r", "i-1", Day0 + H, Day0 + (3 * H), 2, 1024, _clock.GetUtcNow());
+        await using (var db = await _db.Factory.CreateDbContextAsync())
+        {
+            var job = await db.Jobs.SingleAsync(j => j.JobId == "r");
+            job.Status = "SUCCEEDED";
+            job.StoppedAtMs = Day0 + (3 * H);
+            job.HarvestedAt = _clock.GetUtcNow().UtcDateTime;
+            db.AddRange(attempt, placement);
+            await db.SaveChangesAsync();
+        }
+
+        await Service().RunAsync(Rows.Account, Rows.Region, CancellationToken.None);
+
+        await using (var db = await _db.Factory.CreateDbContextAsync())
+        {
+            var cost = await db.AttemptCosts.AsNoTracking().SingleAsync();
+            Assert.Equal((0, false, "i-1"), (cost.AttemptIndex, cost.Estimated, cost.InstanceId));
+        }
+    }
+
+    [Fact]
     public void ValidateCostOptions_BadCronAndDuplicateKeys_NamesTheKeys()
     {
         var result = new ValidateCostOptions().Validate(null, new CostOptions { Cron = "every minute", TagKeys = ["team", "team"] });
