@@ -12,8 +12,8 @@ namespace BatchInsights.Tests.Costs;
 /// <summary>The roll-up service over a real SQLite file with hand-made harvest rows.</summary>
 public sealed class CostRollupServiceTests : IDisposable
 {
-    private const long H = 3_600_000;
-    private static readonly long Day0 = CostLedger.DayStart(Rows.Ms(Rows.Now)) - (2 * 86_400_000L);
+    internal const long H = 3_600_000;
+    internal static readonly long Day0 = CostLedger.DayStart(Rows.Ms(Rows.Now)) - (2 * 86_400_000L);
 
     private readonly TestDatabase _db = new();
     private readonly FakeTimeProvider _clock = new(Rows.Now);
@@ -23,13 +23,13 @@ public sealed class CostRollupServiceTests : IDisposable
     private CostRollupService Service() =>
         new(_db.Factory, new InstanceCatalog(NullLogger<InstanceCatalog>.Instance, _clock), Options.Create(new CostOptions()), _clock, NullLogger<CostRollupService>.Instance);
 
-    private static Ec2InstanceRow Instance(string id, long start, long end, string lifecycle = "on-demand") => new()
+    internal static Ec2InstanceRow Instance(string id, long start, long end, string lifecycle = "on-demand") => new()
     {
         Account = Rows.Account, Region = Rows.Region, InstanceId = id, ComputeEnvironmentName = "ce", InstanceType = "m5.large",
         AvailabilityZone = "us-east-1a", Lifecycle = lifecycle, LaunchTimeMs = start, FirstSeenMs = start, LastSeenMs = end, State = "terminated", TerminatedAtMs = end,
     };
 
-    private static (JobRow Job, JobAttemptRow Attempt, ContainerInstanceRow Placement) RanOn(string jobId, string instanceId, long start, long stop, double vcpus, long memoryMib, DateTimeOffset harvestedAt)
+    internal static (JobRow Job, JobAttemptRow Attempt, ContainerInstanceRow Placement) RanOn(string jobId, string instanceId, long start, long stop, double vcpus, long memoryMib, DateTimeOffset harvestedAt)
     {
         var job = Rows.Job(jobId, "q", "SUCCEEDED", DateTimeOffset.FromUnixTimeMilliseconds(start));
         job.StartedAtMs = start;
