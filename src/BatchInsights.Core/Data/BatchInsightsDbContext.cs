@@ -23,6 +23,8 @@ public sealed class BatchInsightsDbContext(DbContextOptions<BatchInsightsDbConte
     public DbSet<RecommendationRunRow> RecommendationRuns => Set<RecommendationRunRow>();
     public DbSet<RecommendationRow> Recommendations => Set<RecommendationRow>();
     public DbSet<RecommendationDismissalRow> RecommendationDismissals => Set<RecommendationDismissalRow>();
+    public DbSet<AttemptCostRow> AttemptCosts => Set<AttemptCostRow>();
+    public DbSet<CostRollupRow> CostRollups => Set<CostRollupRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

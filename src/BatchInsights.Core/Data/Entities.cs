@@ -92,6 +92,8 @@ public sealed class JobRow
     public string? ContainerReason { get; set; }
     public string? LogStreamName { get; set; }
     public int AttemptCount { get; set; }
+    /// <summary>The job's tags as a JSON object (keys sorted), or null when it has none; the cost roll-ups group by some of them.</summary>
+    public string? TagsJson { get; set; }
     /// <summary>True once the job reached SUCCEEDED/FAILED and was described: it is never fetched again.</summary>
     public bool IsTerminal { get; set; }
     /// <summary>True when only a ListJobs summary was stored (array children), not a DescribeJobs detail.</summary>

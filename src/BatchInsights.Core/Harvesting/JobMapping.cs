@@ -34,6 +34,7 @@ internal static class JobMapping
             ContainerReason = job.ContainerReason,
             LogStreamName = job.LogStreamName,
             AttemptCount = job.Attempts.Count,
+            TagsJson = TagsToJson(job.Tags),
             IsTerminal = job.IsTerminal,
             FromSummary = false,
         };
@@ -68,6 +69,7 @@ internal static class JobMapping
         row.MemoryMib = parent.MemoryMib;
         row.Gpus = parent.Gpus;
         row.ShareIdentifier = parent.ShareIdentifier;
+        row.TagsJson = TagsToJson(parent.Tags);
         row.ArraySize = null;
         return new JobWrite(row, null);
     }
@@ -106,4 +108,10 @@ internal static class JobMapping
         var colon = childId.LastIndexOf(':');
         return colon > 0 ? childId[..colon] : null;
     }
+
+    /// <summary>Tags as a JSON object with sorted keys (stable, so an unchanged job compares equal), or null when none.</summary>
+    public static string? TagsToJson(IReadOnlyDictionary<string, string>? tags) =>
+        tags is null || tags.Count == 0
+            ? null
+            : System.Text.Json.JsonSerializer.Serialize(new SortedDictionary<string, string>(tags.ToDictionary(), StringComparer.Ordinal));
 }

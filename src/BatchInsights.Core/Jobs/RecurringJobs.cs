@@ -1,4 +1,5 @@
 using BatchInsights.Core.Catalog;
+using BatchInsights.Core.Costs;
 using BatchInsights.Core.Harvesting;
 using BatchInsights.Core.Recommendations;
 using Hangfire;
@@ -14,6 +15,7 @@ public static class RecurringJobs
     public const string InstanceHarvest = "instance-harvest";
     public const string NetworkHarvest = "network-harvest";
     public const string Recommendations = "recommendations";
+    public const string CostRollup = "cost-rollup";
 
     public static void Register(IRecurringJobManager manager, HarvestOptions options)
     {
@@ -32,5 +34,13 @@ public static class RecurringJobs
         ArgumentNullException.ThrowIfNull(manager);
         ArgumentNullException.ThrowIfNull(options);
         manager.AddOrUpdate<RecommendationJob>(Recommendations, j => j.RunAsync(CancellationToken.None), options.Cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+    }
+
+    /// <summary>The cost roll-up (its cron is in the "Costs" section).</summary>
+    public static void RegisterCosts(IRecurringJobManager manager, CostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(manager);
+        ArgumentNullException.ThrowIfNull(options);
+        manager.AddOrUpdate<CostRollupJob>(CostRollup, j => j.RunAsync(CancellationToken.None), options.Cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
     }
 }

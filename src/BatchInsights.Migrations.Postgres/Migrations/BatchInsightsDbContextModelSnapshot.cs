@@ -22,6 +22,78 @@ namespace BatchInsights.Migrations.Postgres.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("BatchInsights.Core.Data.AttemptCostRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("text");
+
+                    b.Property<string>("JobId")
+                        .HasColumnType("text");
+
+                    b.Property<int>("AttemptIndex")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ComputeEnvironment")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("CostMicroUsd")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("EstimateBasis")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Estimated")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("InstanceId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("InstanceType")
+                        .HasColumnType("text");
+
+                    b.Property<string>("JobDefinition")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Lifecycle")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("QueueName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<double>("Share")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("ShareIdentifier")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("StartedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("StoppedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("TagsJson")
+                        .HasColumnType("text");
+
+                    b.HasKey("Account", "Region", "JobId", "AttemptIndex");
+
+                    b.HasIndex("Account", "Region", "StartedAtMs");
+
+                    b.ToTable("attempt_costs", (string)null);
+                });
+
             modelBuilder.Entity("BatchInsights.Core.Data.ComputeEnvironmentNetworkRow", b =>
                 {
                     b.Property<string>("Account")
@@ -186,6 +258,61 @@ namespace BatchInsights.Migrations.Postgres.Migrations
                     b.HasIndex("Account", "Region", "Ec2InstanceId");
 
                     b.ToTable("container_instances", (string)null);
+                });
+
+            modelBuilder.Entity("BatchInsights.Core.Data.CostRollupRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("text");
+
+                    b.Property<int>("PeriodHours")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("PeriodStartMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ComputeEnvironment")
+                        .HasColumnType("text");
+
+                    b.Property<string>("QueueName")
+                        .HasColumnType("text");
+
+                    b.Property<string>("JobDefinition")
+                        .HasColumnType("text");
+
+                    b.Property<string>("TagKey")
+                        .HasColumnType("text");
+
+                    b.Property<string>("TagValue")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ShareIdentifier")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Lifecycle")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<bool>("IsIdle")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("CostMicroUsd")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("EstimatedMicroUsd")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Account", "Region", "PeriodHours", "PeriodStartMs", "ComputeEnvironment", "QueueName", "JobDefinition", "TagKey", "TagValue", "ShareIdentifier", "Lifecycle", "IsIdle");
+
+                    b.HasIndex("PeriodHours", "TagKey", "PeriodStartMs");
+
+                    b.ToTable("cost_rollups", (string)null);
                 });
 
             modelBuilder.Entity("BatchInsights.Core.Data.Ec2InstanceRow", b =>
@@ -549,6 +676,9 @@ namespace BatchInsights.Migrations.Postgres.Migrations
 
                     b.Property<long?>("StoppedAtMs")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("TagsJson")
+                        .HasColumnType("text");
 
                     b.Property<double?>("Vcpus")
                         .HasColumnType("double precision");

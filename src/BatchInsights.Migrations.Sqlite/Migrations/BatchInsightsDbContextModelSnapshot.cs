@@ -17,6 +17,78 @@ namespace BatchInsights.Migrations.Sqlite.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("BatchInsights.Core.Data.AttemptCostRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("AttemptIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AvailabilityZone")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ComputeEnvironment")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CostMicroUsd")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EstimateBasis")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Estimated")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("InstanceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InstanceType")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("JobDefinition")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Lifecycle")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("QueueName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Share")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("ShareIdentifier")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StoppedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TagsJson")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Account", "Region", "JobId", "AttemptIndex");
+
+                    b.HasIndex("Account", "Region", "StartedAtMs");
+
+                    b.ToTable("attempt_costs", (string)null);
+                });
+
             modelBuilder.Entity("BatchInsights.Core.Data.ComputeEnvironmentNetworkRow", b =>
                 {
                     b.Property<string>("Account")
@@ -181,6 +253,61 @@ namespace BatchInsights.Migrations.Sqlite.Migrations
                     b.HasIndex("Account", "Region", "Ec2InstanceId");
 
                     b.ToTable("container_instances", (string)null);
+                });
+
+            modelBuilder.Entity("BatchInsights.Core.Data.CostRollupRow", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PeriodHours")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PeriodStartMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ComputeEnvironment")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("QueueName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("JobDefinition")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TagKey")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TagValue")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ShareIdentifier")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Lifecycle")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsIdle")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CostMicroUsd")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("EstimatedMicroUsd")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Account", "Region", "PeriodHours", "PeriodStartMs", "ComputeEnvironment", "QueueName", "JobDefinition", "TagKey", "TagValue", "ShareIdentifier", "Lifecycle", "IsIdle");
+
+                    b.HasIndex("PeriodHours", "TagKey", "PeriodStartMs");
+
+                    b.ToTable("cost_rollups", (string)null);
                 });
 
             modelBuilder.Entity("BatchInsights.Core.Data.Ec2InstanceRow", b =>
@@ -542,6 +669,9 @@ namespace BatchInsights.Migrations.Sqlite.Migrations
 
                     b.Property<long?>("StoppedAtMs")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("TagsJson")
+                        .HasColumnType("TEXT");
 
                     b.Property<double?>("Vcpus")
                         .HasColumnType("REAL");

@@ -33,6 +33,7 @@ public static class UiExtensions
         app.MapInstanceApi();
         app.MapNetworkApi();
         app.MapRecommendationApi();
+        app.MapCostApi();
         app.MapOpenApi();
         return app;
     }

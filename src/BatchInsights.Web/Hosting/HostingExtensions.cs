@@ -1,6 +1,7 @@
 using BatchInsights.Core.Aws;
 using BatchInsights.Core.Browse;
 using BatchInsights.Core.Catalog;
+using BatchInsights.Core.Costs;
 using BatchInsights.Core.Data;
 using BatchInsights.Core.Harvesting;
 using BatchInsights.Core.Jobs;
@@ -54,6 +55,7 @@ internal static class HostingExtensions
         services.AddInstanceHarvesting();
         services.AddNetworkHarvesting();
         services.AddRecommendations();
+        services.AddCosts();
         services.AddSingleton<BatchApiFactory>(sp => sp.GetRequiredService<IAwsClientFactory>().CreateBatch);
         services.AddSingleton<IEnumerable<AwsTarget>>(sp => sp.GetRequiredService<IAwsClientFactory>().Targets);
         services.AddSingleton<IDataChangedSource, HarvestDataChangedSource>();
@@ -110,6 +112,7 @@ internal static class HostingExtensions
         var options = app.Services.GetRequiredService<IOptions<HarvestOptions>>().Value;
         RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>(), options);
         RecurringJobs.RegisterRecommendations(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<RecommendationOptions>>().Value);
+        RecurringJobs.RegisterCosts(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<CostOptions>>().Value);
         if (options.RunOnStart)
         {
             var jobs = app.Services.GetRequiredService<IBackgroundJobClient>();
@@ -118,7 +121,9 @@ internal static class HostingExtensions
             var batch = jobs.Enqueue<BatchHarvestJob>(j => j.RunAsync(CancellationToken.None));
             var spot = jobs.ContinueJobWith<SpotPriceHarvestJob>(batch, j => j.RunAsync(CancellationToken.None));
             // Instances are matched to the harvested CEs and attempts, so they follow the Batch harvest too.
-            jobs.ContinueJobWith<InstanceHarvestJob>(batch, j => j.RunAsync(CancellationToken.None));
+            var instances = jobs.ContinueJobWith<InstanceHarvestJob>(batch, j => j.RunAsync(CancellationToken.None));
+            // Costs need the instances and the attempt → instance mapping.
+            jobs.ContinueJobWith<CostRollupJob>(instances, j => j.RunAsync(CancellationToken.None));
             // The network harvest reads the CEs' subnets, so it too follows the Batch harvest.
             jobs.ContinueJobWith<NetworkHarvestJob>(batch, j => j.RunAsync(CancellationToken.None));
             // The first recommendations follow the first Spot price harvest (the last input they need), so the page

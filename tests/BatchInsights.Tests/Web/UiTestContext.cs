@@ -1,4 +1,5 @@
 using BatchInsights.Core.Browse;
+using BatchInsights.Core.Costs;
 using BatchInsights.Core.Data;
 using BatchInsights.Tests.Browse;
 using Bunit;
@@ -26,6 +27,8 @@ public abstract class UiTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<TimeProvider>(Clock);
         Services.AddSingleton<IDataChangedSource>(DataChanged);
         Services.AddBatchInsightsBrowse();
+        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new CostOptions()));
+        Services.AddTransient<CostQueries>();
     }
 
     protected TestDatabase Db { get; } = new();
