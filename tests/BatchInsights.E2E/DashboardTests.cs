@@ -51,9 +51,23 @@ public sealed class DashboardTests(AppProcessFixture app) : IClassFixture<AppPro
         await page.GotoAsync("/jobs");
         await WaitUntilInteractiveAsync(page);
         await Assertions.Expect(page.GetByTestId("job-row").First).ToBeVisibleAsync();
-        await page.GetByTestId("jobs-status-filter").ClickAsync();
-        await page.GetByRole(AriaRole.Option, new PageGetByRoleOptions { Name = "FAILED", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("status=FAILED", StringComparison.Ordinal));
+        // The page re-renders whenever a harvest finishes (the first ones are still running, and under CI load a
+        // re-render can close the menu between the two clicks): pick again until the URL shows the filter.
+        for (var attempt = 1; ; attempt++)
+        {
+            await page.GetByTestId("jobs-status-filter").ClickAsync();
+            await page.GetByRole(AriaRole.Option, new PageGetByRoleOptions { Name = "FAILED", Exact = true }).ClickAsync();
+            try
+            {
+                await page.WaitForURLAsync(url => url.Contains("status=FAILED", StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 10_000 });
+                break;
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+                await page.Keyboard.PressAsync("Escape");
+            }
+        }
+
         await Assertions.Expect(page.Locator("[data-testid=job-row]:not([data-status=FAILED])")).ToHaveCountAsync(0);
         Assert.True(await page.GetByTestId("job-row").CountAsync() >= 1, "the sandbox's history holds failed jobs");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("2-jobs-failed.png"), FullPage = true });
