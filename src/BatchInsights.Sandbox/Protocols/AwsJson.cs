@@ -66,4 +66,40 @@ internal static class AwsJson
         foreach (var (k, v) in map) w.WriteString(k, v);
         w.WriteEndObject();
     }
+
+    /// <summary>
+    /// Reads a JSON 1.1 request body and runs the operation on it; an unreadable body and a
+    /// <see cref="Json11ClientException"/> become the service's 400 answer (written by <paramref name="writeError"/>).
+    /// </summary>
+    public static async Task RunJson11Async(HttpContext ctx, Func<HttpContext, int, string, string, Task> writeError, Func<JsonElement, Task> operation)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted);
+        }
+        catch (JsonException)
+        {
+            await writeError(ctx, 400, "SerializationException", "The request body is not valid JSON.");
+            return;
+        }
+
+        using (document)
+        {
+            try
+            {
+                await operation(document.RootElement);
+            }
+            catch (Json11ClientException ex)
+            {
+                await writeError(ctx, 400, ex.Code, ex.Message);
+            }
+        }
+    }
+}
+
+/// <summary>A request a JSON 1.1 service (Pricing, ECS) rejects with HTTP 400 and an error code.</summary>
+internal sealed class Json11ClientException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
 }

@@ -36,33 +36,12 @@ internal static class EcsJson
             return;
         }
 
-        JsonDocument document;
-        try
-        {
-            document = await JsonDocument.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted);
-        }
-        catch (JsonException)
-        {
-            await WriteErrorAsync(ctx, 400, "SerializationException", "The request body is not valid JSON.");
-            return;
-        }
-
-        using (document)
-        {
-            try
-            {
-                await DescribeContainerInstancesAsync(ctx, account, document.RootElement);
-            }
-            catch (EcsClientException ex)
-            {
-                await WriteErrorAsync(ctx, 400, ex.Code, ex.Message);
-            }
-        }
+        await AwsJson.RunJson11Async(ctx, WriteErrorAsync, request => DescribeContainerInstancesAsync(ctx, account, request));
     }
 
     private static async Task DescribeContainerInstancesAsync(HttpContext ctx, BatchAccount account, JsonElement request)
     {
-        if (request.ValueKind != JsonValueKind.Object) throw new EcsClientException("SerializationException", "The request body must be a JSON object.");
+        if (request.ValueKind != JsonValueKind.Object) throw new Json11ClientException("SerializationException", "The request body must be a JSON object.");
         var clusterText = request.GetString("cluster") ?? "default";
         IReadOnlyList<string> ids;
         try
@@ -71,14 +50,14 @@ internal static class EcsJson
         }
         catch (BatchClientException ex)
         {
-            throw new EcsClientException("InvalidParameterException", ex.Message);
+            throw new Json11ClientException("InvalidParameterException", ex.Message);
         }
 
-        if (ids.Count == 0) throw new EcsClientException("InvalidParameterException", "containerInstances can not be empty.");
+        if (ids.Count == 0) throw new Json11ClientException("InvalidParameterException", "containerInstances can not be empty.");
         if (ids.Count > MaxContainerInstances)
-            throw new EcsClientException("InvalidParameterException", $"containerInstances can have at most {MaxContainerInstances} items.");
+            throw new Json11ClientException("InvalidParameterException", $"containerInstances can have at most {MaxContainerInstances} items.");
         var ce = account.ComputeEnvironments.FirstOrDefault(c => c.ClusterName == clusterText || c.EcsClusterArn == clusterText)
-            ?? throw new EcsClientException("ClusterNotFoundException", "Cluster not found.");
+            ?? throw new Json11ClientException("ClusterNotFoundException", "Cluster not found.");
 
         var now = account.NowMs;
         var visibleFor = account.Scenario.InactiveContainerInstanceVisibleMinutes * 60_000L;
@@ -194,8 +173,3 @@ internal static class EcsJson
         AwsJson.WriteErrorAsync(ctx, status, type, message);
 }
 
-/// <summary>A request ECS rejects with HTTP 400 and an error code.</summary>
-internal sealed class EcsClientException(string code, string message) : Exception(message)
-{
-    public string Code { get; } = code;
-}

@@ -31,37 +31,16 @@ internal static class PricingJson
             return;
         }
 
-        JsonDocument document;
-        try
-        {
-            document = await JsonDocument.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted);
-        }
-        catch (JsonException)
-        {
-            await WriteErrorAsync(ctx, 400, "SerializationException", "The request body is not valid JSON.");
-            return;
-        }
-
-        using (document)
-        {
-            try
-            {
-                await GetProductsAsync(ctx, catalog, document.RootElement);
-            }
-            catch (PricingClientException ex)
-            {
-                await WriteErrorAsync(ctx, 400, ex.Code, ex.Message);
-            }
-        }
+        await AwsJson.RunJson11Async(ctx, WriteErrorAsync, request => GetProductsAsync(ctx, catalog, request));
     }
 
     private static async Task GetProductsAsync(HttpContext ctx, PricingCatalog catalog, JsonElement request)
     {
-        if (request.ValueKind != JsonValueKind.Object) throw new PricingClientException("SerializationException", "The request body must be a JSON object.");
+        if (request.ValueKind != JsonValueKind.Object) throw new Json11ClientException("SerializationException", "The request body must be a JSON object.");
         var serviceCode = request.GetString("ServiceCode");
-        if (string.IsNullOrEmpty(serviceCode)) throw new PricingClientException("InvalidParameterException", "ServiceCode is required.");
+        if (string.IsNullOrEmpty(serviceCode)) throw new Json11ClientException("InvalidParameterException", "ServiceCode is required.");
         var format = request.GetString("FormatVersion") ?? "aws_v1";
-        if (format != "aws_v1") throw new PricingClientException("InvalidParameterException", $"FormatVersion {format} is not supported; use aws_v1.");
+        if (format != "aws_v1") throw new Json11ClientException("InvalidParameterException", $"FormatVersion {format} is not supported; use aws_v1.");
         int pageSize;
         try
         {
@@ -69,10 +48,10 @@ internal static class PricingJson
         }
         catch (BatchClientException ex)
         {
-            throw new PricingClientException("InvalidParameterException", ex.Message);
+            throw new Json11ClientException("InvalidParameterException", ex.Message);
         }
 
-        if (pageSize is < 1 or > MaxPageSize) throw new PricingClientException("InvalidParameterException", $"MaxResults must be between 1 and {MaxPageSize}.");
+        if (pageSize is < 1 or > MaxPageSize) throw new Json11ClientException("InvalidParameterException", $"MaxResults must be between 1 and {MaxPageSize}.");
         var filters = ReadFilters(request);
 
         IEnumerable<PricingProduct> candidates = [];
@@ -108,7 +87,7 @@ internal static class PricingJson
     {
         var filters = new List<ProductFilter>();
         if (!request.TryGetProperty("Filters", out var list) || list.ValueKind == JsonValueKind.Null) return filters;
-        if (list.ValueKind != JsonValueKind.Array) throw new PricingClientException("SerializationException", "Filters must be a list.");
+        if (list.ValueKind != JsonValueKind.Array) throw new Json11ClientException("SerializationException", "Filters must be a list.");
         foreach (var item in list.EnumerateArray())
         {
             var type = item.GetString("Type");
@@ -116,12 +95,12 @@ internal static class PricingJson
             var value = item.GetString("Value");
             if (type is null || field is null || value is null)
             {
-                throw new PricingClientException("InvalidParameterException", "Each filter needs Type, Field and Value.");
+                throw new Json11ClientException("InvalidParameterException", "Each filter needs Type, Field and Value.");
             }
 
             if (type is not ("TERM_MATCH" or "EQUALS" or "CONTAINS" or "ANY_OF" or "NONE_OF"))
             {
-                throw new PricingClientException("InvalidParameterException", $"Filter type {type} is not valid (TERM_MATCH, EQUALS, CONTAINS, ANY_OF, NONE_OF).");
+                throw new Json11ClientException("InvalidParameterException", $"Filter type {type} is not valid (TERM_MATCH, EQUALS, CONTAINS, ANY_OF, NONE_OF).");
             }
 
             // ANY_OF/NONE_OF take a comma-separated list of values.
@@ -150,7 +129,7 @@ internal static class PricingJson
             // Falls through to the error below.
         }
 
-        throw new PricingClientException("InvalidNextTokenException", "The NextToken is not valid for this request.");
+        throw new Json11ClientException("InvalidNextTokenException", "The NextToken is not valid for this request.");
     }
 
     private static string EncodeToken(int offset) =>
@@ -202,8 +181,3 @@ internal static class PricingJson
     }
 }
 
-/// <summary>A 400 answer of the Price List API with its error code.</summary>
-internal sealed class PricingClientException(string code, string message) : Exception(message)
-{
-    public string Code { get; } = code;
-}
