@@ -27,7 +27,7 @@ public sealed class StandaloneSandboxCliTests : IAsyncLifetime
 
         var dll = Path.Combine(AppContext.BaseDirectory, "BatchInsights.Sandbox.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { dll, "--port", port.ToString(CultureInfo.InvariantCulture), "--jobs", "3000" }) start.ArgumentList.Add(a);
+        foreach (var a in new[] { dll, "--port", port.ToString(CultureInfo.InvariantCulture), "--jobs", "30000" }) start.ArgumentList.Add(a);
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start the sandbox");
         var firstLine = await _process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(120));
         Assert.True(firstLine?.Contains("listening on", StringComparison.Ordinal) == true, $"sandbox did not start: {firstLine} {await ReadErrorsAsync()}");
