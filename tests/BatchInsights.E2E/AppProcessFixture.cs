@@ -118,6 +118,22 @@ public sealed class AppProcessFixture : IAsyncLifetime
         }, timeout, $"a finished '{kind}' harvest");
     }
 
+    /// <summary>Polls a JSON API path until <paramref name="ready"/> holds for its body, which it returns (cloned).</summary>
+    public async Task<JsonElement> WaitForJsonAsync(HttpClient http, string path, Func<JsonElement, bool> ready, TimeSpan timeout, string what)
+    {
+        JsonElement result = default;
+        await WaitUntilAsync(async () =>
+        {
+            var response = await http.GetAsync(new Uri(path, UriKind.Relative));
+            if (!response.IsSuccessStatusCode) return false;
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            if (!ready(json.RootElement)) return false;
+            result = json.RootElement.Clone();
+            return true;
+        }, timeout, what);
+        return result;
+    }
+
     private static async Task<bool> FirstHarvestSucceededAsync(HttpClient http)
     {
         var response = await http.GetAsync(new Uri("/api/v1/harvest/runs", UriKind.Relative));

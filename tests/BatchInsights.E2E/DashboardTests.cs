@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Playwright;
 
 namespace BatchInsights.E2E;
@@ -109,6 +110,50 @@ public sealed class DashboardTests(AppProcessFixture app) : IClassFixture<AppPro
         await page.GotoAsync("/spot-prices");
         await Assertions.Expect(page.GetByTestId("spot-interruptions-section")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("6-spot-prices.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Dashboard_AfterCostAndRecommendationRuns_ShowsCostsAndAnExplainedRecommendation()
+    {
+        // Costs follow the instance harvest and recommendations follow the Spot price harvest (Hangfire continuations).
+        using var http = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var list = await app.WaitForJsonAsync(http, "/api/v1/recommendations", json => json.GetArrayLength() > 0, TimeSpan.FromSeconds(300), "a recommendation run with results");
+
+        // The API speaks names, not enum numbers, in every field a client would switch on.
+        var bid = list.EnumerateArray().First(r => r.GetProperty("ruleId").GetString() == "spot-bid");
+        var detail = await app.WaitForJsonAsync(http, $"/api/v1/recommendations/{bid.GetProperty("id").GetInt64()}", _ => true, TimeSpan.FromSeconds(10), "the recommendation's detail");
+        Assert.All(detail.GetProperty("evidence").EnumerateArray(), e => Assert.Equal(JsonValueKind.String, e.GetProperty("kind").ValueKind));
+        Assert.Contains(detail.GetProperty("changes").EnumerateArray(), c => c.GetProperty("fieldPath").GetString() == "computeResources.bidPercentage");
+
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = app.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        page.SetDefaultTimeout(30_000);
+
+        // Recommendations: the capped Spot CE is advised to drop its bidPercentage; the detail shows the change and the curve.
+        await page.GotoAsync("/recommendations");
+        var row = page.Locator("[data-testid=recommendation-row][data-rule=spot-bid]").First;
+        await Assertions.Expect(row).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("7-recommendations.png"), FullPage = true });
+        await WaitUntilInteractiveAsync(page);
+        await row.GetByTestId("recommendation-link").ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("/recommendations/", StringComparison.Ordinal));
+        await Assertions.Expect(page.GetByTestId("change-row").First).ToContainTextAsync("bidPercentage");
+        await Assertions.Expect(page.GetByTestId("evidence-chart").First).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("8-recommendation-detail.png"), FullPage = true });
+
+        // Dismissing with a reason sticks: the detail says who and why after a reload.
+        await WaitUntilInteractiveAsync(page);
+        await page.Locator("input[data-testid=dismiss-reason], [data-testid=dismiss-reason] input").First.FillAsync("budget cap agreed with finance");
+        await page.GetByTestId("dismiss-button").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("dismissed")).ToContainTextAsync("budget cap agreed with finance");
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByTestId("dismissed")).ToContainTextAsync("budget cap agreed with finance");
+
+        // Costs: the harvested week has a total, with the share rule stated.
+        await page.GotoAsync("/costs");
+        await Assertions.Expect(page.GetByTestId("cost-row").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("cost-total")).Not.ToContainTextAsync("$0.00");
+        await Assertions.Expect(page.GetByTestId("cost-share-rule")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("9-costs.png"), FullPage = true });
     }
 
     /// <summary>Rows are visible in the prerendered HTML before the circuit can handle a click; wait for it.</summary>

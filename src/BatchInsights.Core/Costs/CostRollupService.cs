@@ -110,7 +110,7 @@ public sealed partial class CostRollupService(
         await db.SaveChangesAsync(cancellationToken);
         await WriteWatermarkAsync(db, account, region, now, cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        LogRun(logger, account, region, windowStart, windowEnd, inputs.Instances.Count, ledger.AttemptCosts.Count, ledger.InstanceTotalUsd);
+        LogRun(logger, account, region, windowStart, windowEnd, inputs.Instances.Count, ledger.AttemptCosts.Count, decimal.Round(ledger.InstanceTotalUsd, 2));
         return new CostRunResult(account, region, windowStart, windowEnd, inputs.Instances.Count, ledger.AttemptCosts.Count, ledger.Rollups.Count, ledger.InstanceTotalUsd);
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using BatchInsights.Core.Browse;
 using BatchInsights.Web.Components;
 using BatchInsights.Web.Endpoints;
@@ -18,6 +19,9 @@ public static class UiExtensions
         services.AddMudServices();
         services.AddBatchInsightsBrowse();
         services.AddOpenApi();
+        // Enums travel as their names ("LineChart", "Spot"), as in AWS's own APIs: numbers would break clients
+        // whenever a value is added, and mean nothing to a person reading the JSON.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         return services;
     }
 
