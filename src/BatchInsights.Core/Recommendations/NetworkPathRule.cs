@@ -338,13 +338,13 @@ public sealed class NetworkPathRule : IRecommendationRule
         var endpointCost = decimal.Round((missingInterface.Count * zoneCount * EndpointMonthlyPerAz) + (gb * NetworkPrices.InterfaceEndpointPerGbUsd), 2);
         var natCost = decimal.Round((zoneCount * NatMonthlyFixed) + (gb * NetworkPrices.NatGatewayPerGbUsd), 2);
         var zoneText = zones.Count > 0 ? string.Join(", ", zones) : "its AZs";
-        var endpointChange = new ProposedChange(EndpointsField, List(present), string.Join(", ", present.Concat(missing)));
+        var endpointChange = new ProposedChange(EndpointsField, List(present), string.Join(", ", present.Union(missing, StringComparer.Ordinal).Order(StringComparer.Ordinal)));
         var natChange = new ProposedChange(NatGatewaysField, None, $"one NAT gateway per AZ: {zoneText} (+ 0.0.0.0/0 routes from the CE's subnets)");
         var change = endpointCost <= natCost ? endpointChange : natChange;
 
         var partial = fact.Path == NetworkPathKind.PartialNoPath;
         var summary = string.Create(CultureInfo.InvariantCulture,
-            $"{(partial ? "Some subnets" : "No subnet")} of {fact.ComputeEnvironment} (VPC {fact.VpcId ?? "?"}) reach ECS: instances launched there never register, so jobs on {(queues.Count == 0 ? "its queues" : string.Join(", ", queues))} stay RUNNABLE ({stuck} RUNNABLE now). Fix it in the VPC, not on the CE: either the endpoint set {string.Join(", ", missing)} ({NetworkQueries.Usd(endpointCost)}/month), or a NAT gateway in each of {zoneText} ({NetworkQueries.Usd(natCost)}/month, needs a public subnet with an internet gateway).");
+            $"{(partial ? "Some subnets" : "No subnet")} of {fact.ComputeEnvironment} (VPC {fact.VpcId ?? "?"}) {(partial ? "cannot reach" : "reaches")} ECS: instances launched there never register, so jobs on {(queues.Count == 0 ? "its queues" : string.Join(", ", queues))} stay RUNNABLE ({stuck} RUNNABLE now). Fix it in the VPC, not on the CE: either the endpoint set {string.Join(", ", missing)} ({NetworkQueries.Usd(endpointCost)}/month), or a NAT gateway in each of {zoneText} ({NetworkQueries.Usd(natCost)}/month, needs a public subnet with an internet gateway).");
         var evidence = new List<EvidenceItem>
         {
             EvidenceItem.Table("Fix options", ["Option", "Change", "$/month"],
