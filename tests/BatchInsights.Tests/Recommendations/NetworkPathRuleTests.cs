@@ -26,6 +26,10 @@ public sealed class NetworkPathRuleTests
     private static RecommendationInput With(VpcFact vpc, params NetworkFact[] network) =>
         Input([Ce()], [Queue()], []) with { Vpcs = [vpc], Network = network };
 
+    /// <summary>A VPC with a NAT gateway in each of 3 AZs, <paramref name="gbPerNat"/> GB/month each, and no endpoints.</summary>
+    internal static RecommendationInput ThreeNatsNoEndpoints(decimal gbPerNat) =>
+        With(Vpc([Nat("us-east-1a", gbPerNat), Nat("us-east-1b", gbPerNat), Nat("us-east-1c", gbPerNat)]));
+
     private static Recommendation Single(RecommendationInput input) => Assert.Single(new NetworkPathRule().Evaluate(input));
 
     [Fact]
@@ -40,7 +44,7 @@ public sealed class NetworkPathRuleTests
     [Fact]
     public void Evaluate_LowVolumeThreeAzNoEndpoints_KeepsNatsAndAddsTheS3Gateway()
     {
-        var input = With(Vpc([Nat("us-east-1a", 100), Nat("us-east-1b", 100), Nat("us-east-1c", 100)]));
+        var input = ThreeNatsNoEndpoints(100);
 
         var r = Single(input);
 
@@ -63,7 +67,7 @@ public sealed class NetworkPathRuleTests
     [Fact]
     public void Evaluate_HighVolume_AddsTheInterfaceEndpointsButKeepsNat()
     {
-        var input = With(Vpc([Nat("us-east-1a", 10_000), Nat("us-east-1b", 10_000), Nat("us-east-1c", 10_000)]));
+        var input = ThreeNatsNoEndpoints(10_000);
 
         var r = Single(input);
 
