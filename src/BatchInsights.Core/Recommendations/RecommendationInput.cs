@@ -17,6 +17,9 @@ public sealed record RecommendationInput(
     IReadOnlyList<FailureFact> Failures,
     RecommendationSettings Settings)
 {
+    /// <summary>Per VPC of the EC2 CEs: AZs, NAT gateways with measured bytes, NAT instances, endpoints, launches (network path rule).</summary>
+    public IReadOnlyList<VpcFact> Vpcs { get; init; } = [];
+
     /// <summary>The observation window in hours (at least one hour, so rates never divide by zero).</summary>
     public double WindowHours => Math.Max(1.0, (NowMs - WindowStartMs) / 3_600_000.0);
 
@@ -33,7 +36,23 @@ public sealed record RecommendationSettings(
     double InstanceBootMinutes = 3,
     double ScaleDownIdleMinutes = 10,
     int MinSpotTypes = 10,
-    int MaxInstanceTypes = 20);
+    int MaxInstanceTypes = 20)
+{
+    /// <summary>The network path rule's assumptions (image size, traffic shares, NAT instance type).</summary>
+    public NetworkAssumptions Network { get; init; } = new();
+}
+
+/// <summary>
+/// What the network path rule assumes where nothing was measured. <paramref name="ImageSizeGb"/>: GB pulled per instance
+/// launch (estimate when NAT bytes are not measured); <paramref name="S3ShareOfNatBytes"/>: the share of NAT bytes going to
+/// S3 (ECR image layers are served from S3, aws-facts §4.4, plus job data); <paramref name="InterfaceServiceShareOfNatBytes"/>:
+/// the share going to the interface-endpoint services (ECS, ECR API/registry, CloudWatch Logs); the rest is internet traffic.
+/// </summary>
+public sealed record NetworkAssumptions(
+    double ImageSizeGb = 1.0,
+    double S3ShareOfNatBytes = 0.5,
+    double InterfaceServiceShareOfNatBytes = 0.2,
+    string NatInstanceType = "t3.small");
 
 /// <summary>A compute environment as last harvested. <see cref="InstanceTypes"/> are as AWS lists them ("optimal", families or types).</summary>
 public sealed record ComputeEnvironmentConfig(
@@ -126,3 +145,29 @@ public sealed record StuckJobFact(string Account, string Region, string Queue, s
 
 /// <summary>Failed attempts grouped by cause (spot-reclaim, oom-137, image-pull, exit-code, other) per queue.</summary>
 public sealed record FailureFact(string Account, string Region, string Queue, string Cause, int Count);
+
+/// <summary>
+/// One VPC that EC2 compute environments use: the CEs, the AZs their subnets are in, the NAT gateways their subnets route
+/// to (with measured bytes), NAT instances they route to, the VPC's endpoints, and the CEs' instance launches per month.
+/// </summary>
+public sealed record VpcFact(
+    string Account,
+    string Region,
+    string VpcId,
+    IReadOnlyList<string> ComputeEnvironments,
+    IReadOnlyList<string> AvailabilityZones,
+    IReadOnlyList<NatGatewayFact> NatGateways,
+    IReadOnlyList<string> NatInstances,
+    IReadOnlyList<EndpointFact> Endpoints,
+    double InstanceLaunchesPerMonth);
+
+/// <summary>A NAT gateway and its processed bytes as GB per 30-day month; <paramref name="MonthlyGb"/> null = no CloudWatch data.</summary>
+public sealed record NatGatewayFact(string NatGatewayId, string? AvailabilityZone, string State, decimal? MonthlyGb, int DaysWithData);
+
+/// <summary>A VPC endpoint: service suffix ("ecs-agent", "s3"), Gateway or Interface, state, the AZs of an interface endpoint.</summary>
+public sealed record EndpointFact(string Service, string Type, string State, IReadOnlyList<string> AvailabilityZones)
+{
+    public bool IsGateway => string.Equals(Type, "Gateway", StringComparison.OrdinalIgnoreCase);
+
+    public bool IsAvailable => string.Equals(State, "available", StringComparison.OrdinalIgnoreCase);
+}

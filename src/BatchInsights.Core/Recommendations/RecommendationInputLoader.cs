@@ -1,5 +1,7 @@
 using BatchInsights.Core.Catalog;
 using BatchInsights.Core.Data;
+using BatchInsights.Core.Harvesting;
+using BatchInsights.Core.Networking;
 using Microsoft.EntityFrameworkCore;
 
 namespace BatchInsights.Core.Recommendations;
@@ -90,7 +92,69 @@ public sealed class RecommendationInputLoader(
             .Select(g => new FailureFact(g.Key.Account, g.Key.Region, g.Key.QueueName, g.Key.Cause, g.Count()))
             .OrderBy(f => f.Queue, StringComparer.Ordinal).ThenBy(f => f.Cause, StringComparer.Ordinal).ToList();
 
-        return new RecommendationInput(nowMs, fromMs, ces, queues, jobs, offers, series, network, stuck, failures, settings);
+        var vpcs = await LoadVpcsAsync(db, ces, nowMs, fromMs, cancellationToken);
+        return new RecommendationInput(nowMs, fromMs, ces, queues, jobs, offers, series, network, stuck, failures, settings) { Vpcs = vpcs };
+    }
+
+    /// <summary>
+    /// Per VPC of the harvested EC2 CEs (from the network harvest): the AZs of the CEs' subnets, the NAT gateways and
+    /// NAT instances those subnets route to, NAT bytes over the last 30 days as a 30-day month, the VPC's endpoints and
+    /// the CEs' instance launches in the window as launches per month.
+    /// </summary>
+    private static async Task<List<VpcFact>> LoadVpcsAsync(BatchInsightsDbContext db, List<ComputeEnvironmentConfig> ces, long nowMs, long fromMs, CancellationToken cancellationToken)
+    {
+        var verdicts = await db.ComputeEnvironmentNetworks.AsNoTracking().Where(n => n.VpcId != null).ToListAsync(cancellationToken);
+        if (verdicts.Count == 0)
+        {
+            return [];
+        }
+
+        var subnets = await db.NetworkSubnets.AsNoTracking().ToListAsync(cancellationToken);
+        var nats = await db.NetworkNatGateways.AsNoTracking().ToListAsync(cancellationToken);
+        var endpoints = await db.NetworkEndpoints.AsNoTracking().ToListAsync(cancellationToken);
+        // The harvest reads 30 days of NAT metrics (NetworkHarvester.MetricsWindow); the same window makes "a month".
+        var bytesFromMs = nowMs - (long)NetworkHarvester.MetricsWindow.TotalMilliseconds;
+        var bytes = await db.NatGatewayDailyBytes.AsNoTracking().Where(b => b.DayMs >= bytesFromMs).ToListAsync(cancellationToken);
+        var launches = await db.Ec2Instances.AsNoTracking()
+            .Where(i => i.ComputeEnvironmentName != null && i.LaunchTimeMs >= fromMs && i.LaunchTimeMs <= nowMs)
+            .GroupBy(i => new { i.Account, i.Region, i.ComputeEnvironmentName })
+            .Select(g => new { g.Key.Account, g.Key.Region, Ce = g.Key.ComputeEnvironmentName!, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        var monthlyFactor = 30.0 * 86_400_000 / Math.Max(3_600_000, nowMs - fromMs);
+
+        var result = new List<VpcFact>();
+        foreach (var vpc in verdicts.GroupBy(v => (v.Account, v.Region, VpcId: v.VpcId!)).OrderBy(g => g.Key.Account, StringComparer.Ordinal)
+            .ThenBy(g => g.Key.Region, StringComparer.Ordinal).ThenBy(g => g.Key.VpcId, StringComparer.Ordinal))
+        {
+            var (account, region, vpcId) = vpc.Key;
+            var ceNames = vpc.Select(v => v.ComputeEnvironmentName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            var ceSubnetIds = ces.Where(c => c.Account == account && c.Region == region && ceNames.Contains(c.Name))
+                .SelectMany(c => c.Subnets).ToHashSet(StringComparer.Ordinal);
+            var ceSubnets = subnets.Where(s => s.Account == account && s.Region == region && s.VpcId == vpcId && ceSubnetIds.Contains(s.SubnetId)).ToList();
+            var routedNats = ceSubnets.Where(s => s.DefaultRouteKind == NetworkPathAnalyzer.RouteNatGateway && s.DefaultRouteTarget is not null)
+                .Select(s => s.DefaultRouteTarget!).ToHashSet(StringComparer.Ordinal);
+            var natFacts = nats.Where(n => n.Account == account && n.Region == region && routedNats.Contains(n.NatGatewayId))
+                .OrderBy(n => n.AvailabilityZone, StringComparer.Ordinal).ThenBy(n => n.NatGatewayId, StringComparer.Ordinal)
+                .Select(n =>
+                {
+                    var days = bytes.Where(b => b.Account == account && b.Region == region && b.NatGatewayId == n.NatGatewayId).ToList();
+                    // As the Networking page: NAT bills processing in both directions (BytesInFromSource + BytesInFromDestination).
+                    var gb = days.Sum(d => (decimal)d.BytesInFromSource + d.BytesInFromDestination) / NetworkPrices.BytesPerGb;
+                    decimal? monthly = days.Count == 0 ? null : decimal.Round(gb * 30m / Math.Min(30, days.Count), 3);
+                    return new NatGatewayFact(n.NatGatewayId, n.AvailabilityZone, n.State, monthly, days.Count);
+                }).ToList();
+            var natInstances = ceSubnets.Where(s => s.DefaultRouteKind == NetworkPathAnalyzer.RouteNatInstance && s.DefaultRouteTarget is not null)
+                .Select(s => s.DefaultRouteTarget!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            var endpointFacts = endpoints.Where(e => e.Account == account && e.Region == region && e.VpcId == vpcId)
+                .Select(e => new EndpointFact(NetworkPathAnalyzer.ServiceSuffix(e.ServiceName, region), e.Type, e.State, SplitList(e.AvailabilityZones)))
+                .OrderBy(e => e.Service, StringComparer.Ordinal).ToList();
+            var launchCount = launches.Where(l => l.Account == account && l.Region == region && ceNames.Contains(l.Ce)).Sum(l => l.Count);
+            result.Add(new VpcFact(account, region, vpcId, ceNames,
+                ceSubnets.Select(s => s.AvailabilityZone).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+                natFacts, natInstances, endpointFacts, Math.Round(launchCount * monthlyFactor, 1)));
+        }
+
+        return result;
     }
 
     private static async Task<List<SpotPriceSeries>> LoadSpotSeriesAsync(BatchInsightsDbContext db, long fromMs, long nowMs, CancellationToken cancellationToken)

@@ -26,7 +26,29 @@ public sealed class RecommendationOptions
     /// <summary>Minutes an idle instance stays before Batch scales it down (billed). Default 10.</summary>
     public double ScaleDownIdleMinutes { get; set; } = 10;
 
-    public RecommendationSettings ToSettings() => new(SpotBudgetCapPercent, InstanceBootMinutes, ScaleDownIdleMinutes);
+    /// <summary>Assumptions of the network path rule (Recommendations:Network).</summary>
+    public NetworkAssumptionOptions Network { get; set; } = new();
+
+    public RecommendationSettings ToSettings() => new(SpotBudgetCapPercent, InstanceBootMinutes, ScaleDownIdleMinutes)
+    {
+        Network = new NetworkAssumptions(Network.ImageSizeGb, Network.S3ShareOfNatBytes, Network.InterfaceServiceShareOfNatBytes, Network.NatInstanceType),
+    };
+}
+
+/// <summary>The "Recommendations:Network" section: what the network path rule assumes where nothing is measured.</summary>
+public sealed class NetworkAssumptionOptions
+{
+    /// <summary>GB pulled per instance launch, used when no NAT bytes were measured. Default 1.</summary>
+    public double ImageSizeGb { get; set; } = 1.0;
+
+    /// <summary>Share (0–1) of NAT bytes going to S3 (ECR image layers, job data). Default 0.5.</summary>
+    public double S3ShareOfNatBytes { get; set; } = 0.5;
+
+    /// <summary>Share (0–1) of NAT bytes going to ECS, ECR API/registry and CloudWatch Logs. Default 0.2.</summary>
+    public double InterfaceServiceShareOfNatBytes { get; set; } = 0.2;
+
+    /// <summary>Instance type assumed for a NAT instance (its type is not harvested). Default t3.small.</summary>
+    public string NatInstanceType { get; set; } = "t3.small";
 }
 
 public sealed class ValidateRecommendationOptions : IValidateOptions<RecommendationOptions>
@@ -52,6 +74,18 @@ public sealed class ValidateRecommendationOptions : IValidateOptions<Recommendat
         if (options.InstanceBootMinutes is < 0 or > 60 || options.ScaleDownIdleMinutes is < 0 or > 240)
         {
             errors.Add($"{RecommendationOptions.Section}:{nameof(RecommendationOptions.InstanceBootMinutes)} must be 0–60 and {nameof(RecommendationOptions.ScaleDownIdleMinutes)} 0–240 minutes.");
+        }
+
+        var network = options.Network;
+        if (network.ImageSizeGb is < 0 or > 1000)
+        {
+            errors.Add($"{RecommendationOptions.Section}:Network:{nameof(NetworkAssumptionOptions.ImageSizeGb)} '{network.ImageSizeGb}' must be 0–1000 GB.");
+        }
+
+        if (network.S3ShareOfNatBytes is < 0 or > 1 || network.InterfaceServiceShareOfNatBytes is < 0 or > 1
+            || network.S3ShareOfNatBytes + network.InterfaceServiceShareOfNatBytes > 1)
+        {
+            errors.Add($"{RecommendationOptions.Section}:Network:{nameof(NetworkAssumptionOptions.S3ShareOfNatBytes)} and {nameof(NetworkAssumptionOptions.InterfaceServiceShareOfNatBytes)} must be shares between 0 and 1 that add up to at most 1.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

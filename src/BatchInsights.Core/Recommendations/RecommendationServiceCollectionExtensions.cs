@@ -17,6 +17,7 @@ public static class RecommendationServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RecommendationOptions>, ValidateRecommendationOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRecommendationRule, InstanceTypesRule>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRecommendationRule, SpotBidRule>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRecommendationRule, NetworkPathRule>());
         services.TryAddSingleton<Recommender>();
         services.TryAddTransient<RecommendationInputLoader>();
         services.TryAddTransient<RecommendationStore>();
