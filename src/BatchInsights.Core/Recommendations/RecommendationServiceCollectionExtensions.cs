@@ -17,6 +17,8 @@ public static class RecommendationServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RecommendationOptions>, ValidateRecommendationOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRecommendationRule, InstanceTypesRule>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRecommendationRule, SpotBidRule>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRecommendationRule, StuckJobsRule>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRecommendationRule, ServerlessFitRule>());
         services.TryAddSingleton<Recommender>();
         services.TryAddTransient<RecommendationInputLoader>();
         services.TryAddTransient<RecommendationStore>();
