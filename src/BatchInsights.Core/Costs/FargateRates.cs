@@ -15,4 +15,9 @@ public sealed record FargateRates(decimal UsdPerVcpuHour, decimal UsdPerGbHour)
     /// $0.01246098 per vCPU-hour and $0.00136852 per GB-hour.
     /// </summary>
     public static readonly FargateRates Spot = new(0.01246098m, 0.00136852m);
+
+    /// <summary>The largest Fargate task: 16 vCPU and 120 GiB (https://docs.aws.amazon.com/batch/latest/userguide/fargate.html); no GPUs.</summary>
+    public const double MaxVcpus = 16;
+
+    public const long MaxMemoryMib = 120 * 1024;
 }

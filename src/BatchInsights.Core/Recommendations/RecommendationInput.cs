@@ -15,7 +15,8 @@ public sealed record RecommendationInput(
     IReadOnlyList<NetworkFact> Network,
     IReadOnlyList<StuckJobFact> StuckJobs,
     IReadOnlyList<FailureFact> Failures,
-    RecommendationSettings Settings)
+    RecommendationSettings Settings,
+    IReadOnlyList<DefinitionCostFact>? DefinitionCosts = null)
 {
     /// <summary>Per VPC of the EC2 CEs: AZs, NAT gateways with measured bytes, NAT instances, endpoints, launches (network path rule).</summary>
     public IReadOnlyList<VpcFact> Vpcs { get; init; } = [];
@@ -54,7 +55,10 @@ public sealed record NetworkAssumptions(
     double InterfaceServiceShareOfNatBytes = 0.2,
     string NatInstanceType = "t3.small");
 
-/// <summary>A compute environment as last harvested. <see cref="InstanceTypes"/> are as AWS lists them ("optimal", families or types).</summary>
+/// <summary>
+/// A compute environment as last harvested. <see cref="InstanceTypes"/> are as AWS lists them ("optimal", families or types).
+/// <see cref="RunningVcpus"/>: vCPUs (× nodes) of the jobs RUNNING or STARTING on it at harvest time.
+/// </summary>
 public sealed record ComputeEnvironmentConfig(
     string Account,
     string Region,
@@ -70,7 +74,9 @@ public sealed record ComputeEnvironmentConfig(
     int? MinvCpus,
     int? MaxvCpus,
     int? DesiredvCpus,
-    IReadOnlyList<string> Subnets)
+    IReadOnlyList<string> Subnets,
+    string? StatusReason = null,
+    double RunningVcpus = 0)
 {
     public bool IsSpot => string.Equals(ResourceType, "SPOT", StringComparison.OrdinalIgnoreCase);
 
@@ -87,7 +93,8 @@ public sealed record QueueConfig(
     string? State,
     int Priority,
     IReadOnlyList<string> ComputeEnvironmentOrder,
-    bool HasMultiNodeJobs);
+    bool HasMultiNodeJobs,
+    string? StatusReason = null);
 
 /// <summary>
 /// One job run as the rules see it: requests per node, nodes, when it ran, and where (queue; CE when the attempt →
@@ -143,9 +150,6 @@ public sealed record NetworkFact(string Account, string Region, string ComputeEn
 /// <summary>A job waiting in RUNNABLE (not yet started) with its requests.</summary>
 public sealed record StuckJobFact(string Account, string Region, string Queue, string JobId, string? JobDefinition, double Vcpus, long MemoryMib, int Gpus, long CreatedAtMs);
 
-/// <summary>Failed attempts grouped by cause (spot-reclaim, oom-137, image-pull, exit-code, other) per queue.</summary>
-public sealed record FailureFact(string Account, string Region, string Queue, string Cause, int Count);
-
 /// <summary>
 /// One VPC that EC2 compute environments use: the CEs, the AZs their subnets are in, the NAT gateways their subnets route
 /// to (with measured bytes), NAT instances they route to, the VPC's endpoints, and the CEs' instance launches per month.
@@ -171,3 +175,16 @@ public sealed record EndpointFact(string Service, string Type, string State, IRe
 
     public bool IsAvailable => string.Equals(State, "available", StringComparison.OrdinalIgnoreCase);
 }
+
+/// <summary>
+/// Failed attempts grouped by cause (spot-reclaim, oom-137, image-pull, exit-code, other) per queue and job definition,
+/// with what those attempts cost (Core/Costs attribution; 0 where the cost roll-up has not priced them) and the largest
+/// memory request among them (MiB).
+/// </summary>
+public sealed record FailureFact(string Account, string Region, string Queue, string Cause, int Count, decimal CostUsd = 0m, string? JobDefinition = null, long MaxMemoryMib = 0);
+
+/// <summary>
+/// What the attempts of one job definition cost over the window (Core/Costs attribution), how much of it was estimated,
+/// and its share of its CEs' idle cost (each CE's idle split in proportion to the attributed cost of the definitions on it).
+/// </summary>
+public sealed record DefinitionCostFact(string Account, string Region, string JobDefinition, int Attempts, decimal CostUsd, decimal EstimatedUsd, decimal IdleShareUsd = 0m);

@@ -27,7 +27,7 @@ public sealed class RecommendationInputLoader(
         var ces = (await db.ComputeEnvironments.AsNoTracking().ToListAsync(cancellationToken))
             .Select(c => new ComputeEnvironmentConfig(
                 c.Account, c.Region, c.Arn, c.Name, c.Type, c.ResourceType, c.State, c.Status, SplitList(c.InstanceTypes),
-                c.AllocationStrategy, c.BidPercentage, c.MinvCpus, c.MaxvCpus, c.DesiredvCpus, SplitList(c.Subnets)))
+                c.AllocationStrategy, c.BidPercentage, c.MinvCpus, c.MaxvCpus, c.DesiredvCpus, SplitList(c.Subnets), c.StatusReason))
             .OrderBy(c => c.Account, StringComparer.Ordinal).ThenBy(c => c.Region, StringComparer.Ordinal).ThenBy(c => c.Name, StringComparer.Ordinal)
             .ToList();
         var ceNameByArn = ces.GroupBy(c => c.Arn, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
@@ -38,7 +38,7 @@ public sealed class RecommendationInputLoader(
             .Select(q => new QueueConfig(
                 q.Account, q.Region, q.Name, q.State, q.Priority,
                 SplitList(q.ComputeEnvironmentOrder).Select(a => ceNameByArn.TryGetValue(a, out var n) ? n : NameFromArn(a)).ToList(),
-                mnpQueues.Contains((q.Account, q.Region, q.Name))))
+                mnpQueues.Contains((q.Account, q.Region, q.Name)), q.StatusReason))
             .OrderBy(q => q.Name, StringComparer.Ordinal).ToList();
         var firstCe = queues.Where(q => q.ComputeEnvironmentOrder.Count > 0)
             .ToDictionary(q => (q.Account, q.Region, q.Name), q => q.ComputeEnvironmentOrder[0]);
@@ -70,6 +70,19 @@ public sealed class RecommendationInputLoader(
                 Math.Max(1, j.NumNodes ?? 1), j.StartedAtMs!.Value, j.StoppedAtMs!.Value));
         }
 
+        // vCPUs in use per CE now (jobs RUNNING or STARTING): with waiting jobs, a CE at maxvCpus explains the wait.
+        var running = await db.Jobs.AsNoTracking().Where(j => (j.Status == "RUNNING" || j.Status == "STARTING") && j.ArraySize == null)
+            .Select(j => new { j.Account, j.Region, j.JobId, j.QueueName, j.Vcpus, j.NumNodes }).ToListAsync(cancellationToken);
+        var runningVcpus = new Dictionary<(string, string, string), double>();
+        foreach (var j in running)
+        {
+            var ce = ceByJob.TryGetValue((j.Account, j.Region, j.JobId), out var placed) ? placed
+                : firstCe.TryGetValue((j.Account, j.Region, j.QueueName), out var first) ? first : "";
+            runningVcpus[(j.Account, j.Region, ce)] = runningVcpus.GetValueOrDefault((j.Account, j.Region, ce)) + ((j.Vcpus ?? 0) * Math.Max(1, j.NumNodes ?? 1));
+        }
+
+        ces = ces.Select(c => runningVcpus.TryGetValue((c.Account, c.Region, c.Name), out var v) ? c with { RunningVcpus = v } : c).ToList();
+
         var series = await LoadSpotSeriesAsync(db, fromMs, nowMs, cancellationToken);
         var offers = BuildOffers(catalog, ces.Select(c => c.Region).Distinct(StringComparer.Ordinal), series, fromMs, nowMs);
 
@@ -86,14 +99,22 @@ public sealed class RecommendationInputLoader(
             from a in db.JobAttempts.AsNoTracking()
             where a.StoppedAtMs >= fromMs && (a.ExitCode == null || a.ExitCode != 0)
             join j in db.Jobs.AsNoTracking() on new { a.Account, a.Region, a.JobId } equals new { j.Account, j.Region, j.JobId }
-            select new { a.Account, a.Region, j.QueueName, a.ExitCode, a.StatusReason, a.Reason }).ToListAsync(cancellationToken);
+            join c in db.AttemptCosts.AsNoTracking() on new { a.Account, a.Region, a.JobId, a.AttemptIndex } equals new { c.Account, c.Region, c.JobId, c.AttemptIndex } into costs
+            from c in costs.DefaultIfEmpty()
+            select new
+            {
+                a.Account, a.Region, j.QueueName, j.JobDefinitionArn, j.MemoryMib, a.ExitCode, a.StatusReason, a.Reason,
+                CostMicroUsd = c == null ? 0L : c.CostMicroUsd,
+            }).ToListAsync(cancellationToken);
         var failures = failedAttempts
-            .GroupBy(f => (f.Account, f.Region, f.QueueName, Cause: FailureCause(f.ExitCode, f.StatusReason, f.Reason)))
-            .Select(g => new FailureFact(g.Key.Account, g.Key.Region, g.Key.QueueName, g.Key.Cause, g.Count()))
-            .OrderBy(f => f.Queue, StringComparer.Ordinal).ThenBy(f => f.Cause, StringComparer.Ordinal).ToList();
+            .GroupBy(f => (f.Account, f.Region, f.QueueName, Definition: DefinitionName(f.JobDefinitionArn), Cause: FailureCause(f.ExitCode, f.StatusReason, f.Reason)))
+            .Select(g => new FailureFact(g.Key.Account, g.Key.Region, g.Key.QueueName, g.Key.Cause, g.Count(), g.Sum(f => f.CostMicroUsd) / 1_000_000m,
+                g.Key.Definition, g.Max(f => f.MemoryMib ?? 0)))
+            .OrderBy(f => f.Queue, StringComparer.Ordinal).ThenBy(f => f.Cause, StringComparer.Ordinal).ThenBy(f => f.JobDefinition, StringComparer.Ordinal).ToList();
 
         var vpcs = await LoadVpcsAsync(db, ces, nowMs, fromMs, cancellationToken);
-        return new RecommendationInput(nowMs, fromMs, ces, queues, jobs, offers, series, network, stuck, failures, settings) { Vpcs = vpcs };
+        var definitionCosts = await LoadDefinitionCostsAsync(db, fromMs, cancellationToken);
+        return new RecommendationInput(nowMs, fromMs, ces, queues, jobs, offers, series, network, stuck, failures, settings, definitionCosts) { Vpcs = vpcs };
     }
 
     /// <summary>
@@ -155,6 +176,48 @@ public sealed class RecommendationInputLoader(
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// What each job definition's attempts cost in the window (the cost roll-up's attribution; empty until it has run),
+    /// plus its share of its CEs' idle cost in proportion to its attributed cost there.
+    /// </summary>
+    private static async Task<List<DefinitionCostFact>> LoadDefinitionCostsAsync(BatchInsightsDbContext db, long fromMs, CancellationToken cancellationToken)
+    {
+        var byCe = await db.AttemptCosts.AsNoTracking().Where(c => c.StoppedAtMs >= fromMs && c.JobDefinition != "")
+            .GroupBy(c => new { c.Account, c.Region, c.JobDefinition, c.ComputeEnvironment })
+            .Select(g => new
+            {
+                g.Key.Account, g.Key.Region, g.Key.JobDefinition, g.Key.ComputeEnvironment, Attempts = g.Count(), Micro = g.Sum(c => c.CostMicroUsd),
+                EstimatedMicro = g.Sum(c => c.Estimated ? c.CostMicroUsd : 0L),
+            })
+            .ToListAsync(cancellationToken);
+        // Each tag key is a complete copy of the roll-ups: read the idle rows of one of them.
+        var view = await db.CostRollups.AsNoTracking().Where(r => r.IsIdle && r.PeriodHours == 1).Select(r => r.TagKey).OrderBy(k => k).FirstOrDefaultAsync(cancellationToken);
+        var idle = view is null ? [] : (await db.CostRollups.AsNoTracking()
+                .Where(r => r.IsIdle && r.PeriodHours == 1 && r.TagKey == view && r.PeriodStartMs >= fromMs)
+                .GroupBy(r => new { r.Account, r.Region, r.ComputeEnvironment })
+                .Select(g => new { g.Key.Account, g.Key.Region, g.Key.ComputeEnvironment, Micro = g.Sum(r => r.CostMicroUsd) })
+                .ToListAsync(cancellationToken))
+            .ToDictionary(i => (i.Account, i.Region, i.ComputeEnvironment), i => i.Micro);
+        var ceTotals = byCe.GroupBy(c => (c.Account, c.Region, c.ComputeEnvironment)).ToDictionary(g => g.Key, g => g.Sum(c => c.Micro));
+        return byCe.GroupBy(c => (c.Account, c.Region, c.JobDefinition))
+            .Select(g =>
+            {
+                decimal idleShare = 0;
+                foreach (var c in g)
+                {
+                    var key = (c.Account, c.Region, c.ComputeEnvironment);
+                    if (idle.TryGetValue(key, out var ceIdle) && ceTotals[key] > 0)
+                    {
+                        idleShare += ceIdle * (decimal)c.Micro / ceTotals[key];
+                    }
+                }
+
+                return new DefinitionCostFact(g.Key.Account, g.Key.Region, g.Key.JobDefinition, g.Sum(c => c.Attempts), g.Sum(c => c.Micro) / 1_000_000m,
+                    g.Sum(c => c.EstimatedMicro) / 1_000_000m, decimal.Round(idleShare / 1_000_000m, 6));
+            })
+            .OrderBy(d => d.JobDefinition, StringComparer.Ordinal).ToList();
     }
 
     private static async Task<List<SpotPriceSeries>> LoadSpotSeriesAsync(BatchInsightsDbContext db, long fromMs, long nowMs, CancellationToken cancellationToken)

@@ -18,6 +18,8 @@ public static class RecommendationServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRecommendationRule, InstanceTypesRule>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRecommendationRule, SpotBidRule>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRecommendationRule, NetworkPathRule>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRecommendationRule, StuckJobsRule>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRecommendationRule, ServerlessFitRule>());
         services.TryAddSingleton<Recommender>();
         services.TryAddTransient<RecommendationInputLoader>();
         services.TryAddTransient<RecommendationStore>();
