@@ -28,7 +28,7 @@ internal sealed record BenchArgs(string Scenario)
           replay   the sandbox's Alibaba 2017 trace (first H hours, default 24, as the sandbox scales it) run on one sandbox CE
                    (default od-general): lower bound (per-slice LP, default 60 s slices) over the CE's types and over the whole
                    catalog, the cost of the CE's current setting (PackingSimulator), and of --recommended TYPES (comma-separated
-                   types/families, e.g. c6a,c7a) when given: the hook for the instance-types recommender's output.
+                   types/families, e.g. c6a,c7a) instead of what InstanceTypesRule recommends for the replayed jobs (the default).
                    --array-scale X overrides the scenario's arraySizeScale (0.01) to grow the job count (0.2 ≈ 1M jobs over 90 h).
         """;
 

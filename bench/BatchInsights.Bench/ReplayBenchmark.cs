@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BatchInsights.Core.Catalog;
+using BatchInsights.Core.Recommendations;
 using BatchInsights.Core.Recommendations.LowerBound;
 using BatchInsights.Core.Recommendations.Simulation;
 using BatchInsights.Sandbox.Simulation;
@@ -100,20 +101,29 @@ internal static class ReplayBenchmark
         Simulated("Current setting (simulated)", currentRun, current.Types.Count, currentTime);
         PrintTop(currentRun, "current");
 
-        // HOOK for the instance-types recommender: pass its proposed list as --recommended (later: call the rule here).
-        if (args.Recommended is { } recommendedList)
-        {
-            var entries = recommendedList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            // The recommender's Spot advice is SPOT_PRICE_CAPACITY_OPTIMIZED (AWS guidance, aws-facts.md §4.3): cheapest pool.
-            var recommended = prices.Price(CandidateInstanceTypes.Expand(entries, catalog), cheapestPool: true);
-            step.Restart();
-            var recommendedRun = new PackingSimulator(recommended.SimulationTypes, recommended.SimulationPrices, policy).Run(jobs);
-            Simulated($"Recommended: {recommendedList}", recommendedRun, recommended.Types.Count, step.Elapsed);
-            PrintTop(recommendedRun, "recommended");
-            report.Note($"Recommended ÷ lower bound (catalog) = {Ratio(recommendedRun.CostUsd, boundAll.BoundUsd)} (target ≤ 1.20); "
-                + $"recommended ÷ current = {Ratio(recommendedRun.CostUsd, currentRun.CostUsd)} (target ≤ 1). "
-                + $"Recommended list given by hand ({recommendedList}); {recommendedRun.JobsThatFitNoType} jobs fit none of its types.");
-        }
+        // The instance-types rule on the replayed jobs, as the app would run it on a harvest of them; its proposal (or the
+        // current setting when it proposes no change) is simulated exactly like the current setting.
+        step.Restart();
+        var advice = RecommendedTypes(scenario, ce, jobs, catalog, prices, windowSeconds);
+        var ruleTime = step.Elapsed;
+        Console.WriteLine($"rule: {advice.Describe}");
+        var recommendedNames = args.Recommended is { } handPicked
+            ? CandidateInstanceTypes.Expand(handPicked.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), catalog)
+            : advice.Types ?? currentNames.ToList();
+        var recommendedLabel = args.Recommended is { } l ? $"Hand-picked: {l}"
+            : advice.Types is null ? "Recommended: no change (rule keeps the current setting)" : $"Recommended by {InstanceTypesRule.RuleId} ({advice.Types.Count} types)";
+        // The recommender's Spot advice is SPOT_PRICE_CAPACITY_OPTIMIZED (AWS guidance, aws-facts.md §4.3): cheapest pool.
+        // With no change proposed the CE keeps its own allocation strategy.
+        var recommended = prices.Price(recommendedNames,
+            cheapestPool: advice.Types is null && args.Recommended is null ? ce.AllocationStrategy == "SPOT_PRICE_CAPACITY_OPTIMIZED" : true);
+        step.Restart();
+        var recommendedRun = new PackingSimulator(recommended.SimulationTypes, recommended.SimulationPrices, policy).Run(jobs);
+        Simulated(recommendedLabel, recommendedRun, recommended.Types.Count, ruleTime + step.Elapsed);
+        PrintTop(recommendedRun, "recommended");
+        report.Note($"Recommended ÷ lower bound (catalog) = {Ratio(recommendedRun.CostUsd, boundAll.BoundUsd)} (target ≤ 1.20); "
+            + $"recommended ÷ current = {Ratio(recommendedRun.CostUsd, currentRun.CostUsd)} (target ≤ 1). "
+            + (args.Recommended is { } hand ? $"List given by hand ({hand})" : $"Rule output: {advice.Describe}")
+            + $"; {recommendedRun.JobsThatFitNoType} jobs fit none of its types. Rule runtime {Fmt.Duration(ruleTime)}.");
 
         var w = scenario.Workload;
         report.Note($"Workload: the first {Fmt.N(args.Hours, 0)} h of the trace stretched ×{w.DurationScale} "
@@ -129,6 +139,43 @@ internal static class ReplayBenchmark
             + $"peak managed heap {Fmt.MiB(sampler.PeakHeapBytes)}, peak working set {Fmt.MiB(MemorySampler.PeakWorkingSetBytes)}.");
         sampler.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return report;
+    }
+
+    /// <summary>What <see cref="InstanceTypesRule"/> proposes for the replayed CE: its new type list, or null for "keep".</summary>
+    private sealed record RuleAdvice(IReadOnlyList<string>? Types, string Describe);
+
+    /// <summary>
+    /// Runs <see cref="InstanceTypesRule"/> on a <see cref="RecommendationInput"/> built from the replay: one MANAGED CE as
+    /// the sandbox scenario configures it, one queue on it, the jobs as the loader's <see cref="ObservedJob"/> records
+    /// (epoch ms from <see cref="Origin"/>), and offers from the embedded catalog with the Spot model's pools over the
+    /// window (<see cref="RecommendationInputLoader.BuildOffers"/>, the loader's own code).
+    /// </summary>
+    private static RuleAdvice RecommendedTypes(Scenario scenario, ComputeEnvironmentSpec ce, List<WorkloadJob> jobs,
+        Core.Catalog.InstanceCatalog catalog, Pricing prices, long windowSeconds)
+    {
+        const string Account = "123456789012";
+        var fromMs = Origin.ToUnixTimeMilliseconds();
+        var toMs = fromMs + (windowSeconds * 1000);
+        var region = scenario.Region;
+        var observed = jobs.Select(j => new ObservedJob(Account, region, "replay", ce.Name, "trace", j.Vcpus, (long)Math.Round(j.MemoryGib * 1024), j.Gpus, 1,
+            fromMs + (j.StartSecond * 1000), fromMs + (j.EndSecond * 1000))).ToList();
+        // The rule sees the whole window the jobs ran in (a 24-h job started late runs past it).
+        var nowMs = Math.Max(toMs, observed.Count == 0 ? toMs : observed.Max(j => j.StoppedAtMs));
+        var config = new ComputeEnvironmentConfig(Account, region, $"arn:aws:batch:{region}:{Account}:compute-environment/{ce.Name}", ce.Name, "MANAGED",
+            ce.Type, "ENABLED", "VALID", ce.InstanceTypes, ce.AllocationStrategy, ce.BidPercentage, 0, ce.MaxvCpus, 0, []);
+        var queue = new QueueConfig(Account, region, "replay", "ENABLED", 1, [ce.Name], HasMultiNodeJobs: false);
+        var series = ce.Type == "SPOT" ? prices.SpotPriceSeries(Account, fromMs, nowMs) : [];
+        var offers = RecommendationInputLoader.BuildOffers(catalog, [region], series, fromMs, nowMs);
+        var input = new RecommendationInput(nowMs, fromMs, [config], [queue], observed, offers, series, [], [], [], new RecommendationSettings());
+        var recommendation = new InstanceTypesRule().Evaluate(input).FirstOrDefault();
+        var change = recommendation?.Changes.FirstOrDefault(c => c.FieldPath == "computeResources.instanceTypes");
+        if (change is null)
+        {
+            return new RuleAdvice(null, recommendation is null ? "no recommendation" : $"no type change ({recommendation.Title})");
+        }
+
+        var types = change.ProposedValue.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return new RuleAdvice(types, $"{change.ProposedValue} (rule's own estimate: saves {recommendation!.Savings.MonthlyUsd:N0} USD/month)");
     }
 
     private static void PrintMix(LowerBoundResult bound, List<MachineType> types, string label) =>
@@ -207,6 +254,32 @@ internal static class ReplayBenchmark
             }
 
             return new PricedTypes(types, PriceSchedule.FromChanges(bound), simulationTypes, PriceSchedule.FromChanges(simulation));
+        }
+
+        /// <summary>Every Spot-capable catalog type's pools over [from, to), as the harvest would store them (for the rule's offers).</summary>
+        public List<SpotPriceSeries> SpotPriceSeries(string account, long fromMs, long toMs)
+        {
+            var result = new List<SpotPriceSeries>();
+            foreach (var t in catalog.All.Where(t => t.SupportsSpot && t.CurrentGeneration).OrderBy(t => t.Name, StringComparer.Ordinal))
+            {
+                foreach (var zone in _market.Zones)
+                {
+                    var pool = _market.PoolOf(zone, t.Name);
+                    if (pool < 0)
+                    {
+                        continue;
+                    }
+
+                    var points = _market.History(pool, fromMs, toMs, long.MinValue)
+                        .Select(c => new SpotPricePoint(c.TimestampMs, c.Price)).ToList();
+                    if (points.Count > 0)
+                    {
+                        result.Add(new SpotPriceSeries(account, scenario.Region, zone, t.Name, points));
+                    }
+                }
+            }
+
+            return result;
         }
 
         /// <summary>The type's Spot price changes per AZ over the window, in seconds from the origin (the one in effect at 0 first).</summary>

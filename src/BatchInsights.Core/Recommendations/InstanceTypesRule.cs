@@ -1,4 +1,5 @@
 using System.Globalization;
+using BatchInsights.Core.Recommendations.Simulation;
 
 namespace BatchInsights.Core.Recommendations;
 
@@ -9,7 +10,14 @@ public sealed record InstanceTypeChoice(
     PackingResult Current,
     PackingResult Proposed,
     bool OnDemand,
-    IReadOnlyList<JobShape> FitsNoAllowedType);
+    IReadOnlyList<JobShape> FitsNoAllowedType)
+{
+    /// <summary>
+    /// Event-driven replay cost (USD, <see cref="Simulation.ObservedReplay"/>) of the current setting and of the proposal over
+    /// the replayed jobs; the proposal equals the current types unless it replays cheaper. Null when not replayed.
+    /// </summary>
+    public (double Current, double Proposed, int Jobs)? Replay { get; init; }
+}
 
 /// <summary>
 /// Instance types per CE: packs the CE's observed jobs onto candidate families (m/c/r, plus GPU families for GPU jobs)
@@ -21,6 +29,8 @@ public sealed class InstanceTypesRule : IRecommendationRule
 
     /// <summary>Fallback Spot/On-Demand ratio for a type with no harvested Spot price (a typical long-run discount).</summary>
     public const decimal AssumedSpotRatio = 0.35m;
+
+    private const string SpotPriceCapacityOptimized = "SPOT_PRICE_CAPACITY_OPTIMIZED";
 
     // CandidateInstanceTypes (Catalog) documents these: "optimal" = c4, m4, r4, c5, m5, r5 and, since 2025-11-01, the
     // default_x86_64 families; default_arm64 = m6g, c6g, r6g, c7g.
@@ -45,7 +55,8 @@ public sealed class InstanceTypesRule : IRecommendationRule
 
             var mnp = input.Queues.Any(q => q.Account == ce.Account && q.Region == ce.Region && q.HasMultiNodeJobs && q.ComputeEnvironmentOrder.Contains(ce.Name, StringComparer.Ordinal));
             var offers = input.Offers.Where(o => o.Region == ce.Region).ToList();
-            var choice = Choose(jobs, stuck, ce, offers, input.WindowStartMs, input.NowMs, input.Settings, onDemand: !ce.IsSpot || mnp);
+            var choice = Choose(jobs, stuck, ce, offers, input.WindowStartMs, input.NowMs, input.Settings, onDemand: !ce.IsSpot || mnp,
+                input.SpotPrices.Where(s => s.Account == ce.Account && s.Region == ce.Region).ToList());
             if (choice is null)
             {
                 continue;
@@ -70,7 +81,8 @@ public sealed class InstanceTypesRule : IRecommendationRule
         long fromMs,
         long toMs,
         RecommendationSettings settings,
-        bool onDemand)
+        bool onDemand,
+        IReadOnlyList<SpotPriceSeries>? spotPrices = null)
     {
         ArgumentNullException.ThrowIfNull(jobs);
         ArgumentNullException.ThrowIfNull(extraShapes);
@@ -167,16 +179,109 @@ public sealed class InstanceTypesRule : IRecommendationRule
 
         var proposedTypes = keep.Select(t => priced[t]).OrderBy(t => t.Vcpus).ThenBy(t => t.InstanceType, StringComparer.Ordinal)
             .Take(settings.MaxInstanceTypes).ToList();
-        proposedResult = SlicePacking.Simulate(demand, proposedTypes, settings);
-        return new InstanceTypeChoice(currentTypes, proposedTypes.Select(t => t.InstanceType).Order(StringComparer.Ordinal).ToList(),
-            currentResult, proposedResult, onDemand, fitsNothing);
+        if (jobs.Count == 0)
+        {
+            proposedResult = SlicePacking.Simulate(demand, proposedTypes, settings);
+            return new InstanceTypeChoice(currentTypes, proposedTypes.Select(t => t.InstanceType).Order(StringComparer.Ordinal).ToList(),
+                currentResult, proposedResult, onDemand, fitsNothing);
+        }
+
+        // The slice model repacks every slice, as if jobs could migrate; real jobs stay where they were placed, so a family
+        // whose shape misses the jobs' memory/vCPU ratio wastes more than the slices show. Replay the jobs event by event
+        // (ObservedReplay) on the slice model's pick and on a few family sets, keep the cheapest, and propose it only if it
+        // replays cheaper than the current setting: the recommendation is never costlier than what the CE does today.
+        var replay = new ObservedReplay(jobs, fromMs, spotPrices ?? [], settings);
+        var offerByType = offers.GroupBy(o => o.InstanceType, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        List<InstanceOffer> O(IEnumerable<string> names) => names.Where(offerByType.ContainsKey).Select(n => offerByType[n]).ToList();
+        var currentPriceAware = string.Equals(ce.AllocationStrategy, "SPOT_PRICE_CAPACITY_OPTIMIZED", StringComparison.OrdinalIgnoreCase);
+        var currentReplay = replay.Run(O(currentTypes), onDemand, currentPriceAware);
+        // The proposal is bought price-aware (SPOT_PRICE_CAPACITY_OPTIMIZED, AWS guidance, aws-facts.md §4.3; BuildRecommendation proposes it).
+        SimulationResult Replayed(IEnumerable<PricedType> set) => replay.Run(O(set.Select(t => t.InstanceType)), onDemand, cheapestPool: true);
+        var gpuPart = chosen.Where(t => t.Gpus > 0).ToList();
+        var candidatesSets = new List<List<PricedType>> { chosen };
+        var cpuRanked = ranked.Where(f => families[f][0].Gpus == 0).ToList();
+        candidatesSets.AddRange(cpuRanked.Take(3).Select(f => (List<PricedType>)[.. families[f], .. gpuPart]));
+        // The generations of the best-ranked families across c/m/r (c6a → c6a, m6a, r6a: one compute, one balanced and one
+        // memory shape per size), and without r: launches pick the cheapest type each job fits, so the mix follows the jobs.
+        foreach (var generation in cpuRanked.Take(8).Select(f => f[1..]).Distinct(StringComparer.Ordinal))
+        {
+            var trio = new[] { "c", "m", "r" }.Select(p => p + generation).Where(families.ContainsKey).ToList();
+            if (trio.Count > 1)
+            {
+                candidatesSets.Add([.. trio.SelectMany(f => families[f]), .. gpuPart]);
+            }
+
+            if (trio.Count == 3)
+            {
+                candidatesSets.Add([.. trio.Take(2).SelectMany(f => families[f]), .. gpuPart]);
+            }
+        }
+
+        var bestFull = candidatesSets.Select(set => (Set: set, Result: Replayed(set)))
+            .OrderBy(c => c.Result.JobsThatFitNoType).ThenBy(c => c.Result.CostUsd).First();
+        var bestFitNone = bestFull.Result.JobsThatFitNoType;
+
+        // Keep the sizes the replay launched, plus the smallest size that holds each shape, then diversify Spot (as above).
+        var used = bestFull.Result.LaunchesByType.Keys.Select(k => k.Split('@')[0]).ToHashSet(StringComparer.Ordinal);
+        var finalKeep = new HashSet<string>(used, StringComparer.Ordinal);
+        foreach (var shape in allShapes.Except(fitsNothing))
+        {
+            if (!bestFull.Set.Any(t => finalKeep.Contains(t.InstanceType) && SlicePacking.Fits(shape, t))
+                && bestFull.Set.Where(t => SlicePacking.Fits(shape, t)).OrderBy(t => t.UsdPerHour).FirstOrDefault() is { } smallestFit)
+            {
+                finalKeep.Add(smallestFit.InstanceType);
+            }
+        }
+
+        if (!onDemand)
+        {
+            var sizes = finalKeep.Select(SizeOf).ToHashSet(StringComparer.Ordinal);
+            foreach (var family in bestFull.Set.Select(t => FamilyOf(t.InstanceType)).Distinct(StringComparer.Ordinal).Concat(ranked))
+            {
+                if (finalKeep.Count >= settings.MinSpotTypes)
+                {
+                    break;
+                }
+
+                finalKeep.UnionWith(families[family].Where(t => sizes.Contains(SizeOf(t.InstanceType))).Select(t => t.InstanceType));
+            }
+        }
+
+        // Launched types first when Batch's limit forces a cut, then by size.
+        var finalTypes = finalKeep.Select(t => priced[t]).OrderBy(t => used.Contains(t.InstanceType) ? 0 : 1).ThenBy(t => t.Vcpus)
+            .ThenBy(t => t.InstanceType, StringComparer.Ordinal).Take(settings.MaxInstanceTypes).ToList();
+        var finalReplay = Replayed(finalTypes);
+        if (finalReplay.JobsThatFitNoType > bestFitNone || finalReplay.CostUsd > bestFull.Result.CostUsd)
+        {
+            // Pruning or the type limit made it worse: fall back to the slice model's list if that replays better.
+            var sliceReplay = Replayed(proposedTypes);
+            if (sliceReplay.JobsThatFitNoType <= finalReplay.JobsThatFitNoType && sliceReplay.CostUsd < finalReplay.CostUsd)
+            {
+                (finalTypes, finalReplay) = (proposedTypes, sliceReplay);
+            }
+        }
+
+        var beatsCurrent = finalReplay.JobsThatFitNoType < currentReplay.JobsThatFitNoType
+            || (finalReplay.JobsThatFitNoType == currentReplay.JobsThatFitNoType && finalReplay.CostUsd < currentReplay.CostUsd);
+        var keepCurrent = !beatsCurrent && currentTypes.Any(priced.ContainsKey);
+        var proposedList = keepCurrent ? currentTypes.Where(priced.ContainsKey).Select(t => priced[t]).ToList() : finalTypes;
+        proposedResult = SlicePacking.Simulate(demand, proposedList, settings);
+        return new InstanceTypeChoice(currentTypes, proposedList.Select(t => t.InstanceType).Order(StringComparer.Ordinal).ToList(),
+            currentResult, proposedResult, onDemand, fitsNothing)
+        {
+            Replay = (currentReplay.CostUsd, keepCurrent ? currentReplay.CostUsd : finalReplay.CostUsd, replay.JobCount),
+        };
     }
 
     private static Recommendation? BuildRecommendation(RecommendationInput input, ComputeEnvironmentConfig ce, InstanceTypeChoice choice, List<ObservedJob> jobs, List<JobShape> stuck, bool mnp)
     {
         var factor = input.MonthlyFactor;
         var currentMonthly = choice.Current.CostUsd * factor;
-        var proposedMonthly = choice.Proposed.CostUsd * factor;
+        // The event replay decides (jobs stay where placed); it may cover only the most recent jobs, so its ratio
+        // proposed/current scales the slice model's monthly cost of the current setting.
+        var proposedMonthly = choice.Replay is { Current: > 0 } r
+            ? currentMonthly * (decimal)(r.Proposed / r.Current)
+            : choice.Proposed.CostUsd * factor;
         var savings = decimal.Round(currentMonthly - proposedMonthly, 2);
         var changes = new List<ProposedChange>();
         var sameTypes = choice.ProposedTypes.Order(StringComparer.Ordinal).SequenceEqual(choice.CurrentTypes.Order(StringComparer.Ordinal), StringComparer.Ordinal);
@@ -184,6 +289,11 @@ public sealed class InstanceTypesRule : IRecommendationRule
         if (!sameTypes && (worthIt || choice.Current.Unplaced.Count > choice.Proposed.Unplaced.Count))
         {
             changes.Add(new ProposedChange("computeResources.instanceTypes", string.Join(",", ce.InstanceTypes), string.Join(",", choice.ProposedTypes)));
+            if (ce.IsSpot && !mnp && !string.Equals(ce.AllocationStrategy, SpotPriceCapacityOptimized, StringComparison.OrdinalIgnoreCase))
+            {
+                // The proposal was replayed with price-aware launches (AWS guidance for Spot, aws-facts.md §4.3).
+                changes.Add(new ProposedChange("computeResources.allocationStrategy", ce.AllocationStrategy ?? ProposedChange.Unset, SpotPriceCapacityOptimized));
+            }
         }
 
         if (mnp && ce.IsSpot)
@@ -206,6 +316,14 @@ public sealed class InstanceTypesRule : IRecommendationRule
                 ["Setting", "Types", "Cost in window (USD)", "Monthly (USD)", "Instance-hours", "vCPU reserved / provisioned", "Memory reserved / provisioned", "Job shapes that fit no type"],
                 [Row("Current", choice.CurrentTypes, choice.Current, factor), Row("Proposed", choice.ProposedTypes, choice.Proposed, factor)]),
         };
+        if (choice.Replay is { } replayed)
+        {
+            evidence.Add(EvidenceItem.Table("Event replay: current vs proposed",
+                ["Setting", "Cost of the replayed jobs (USD)"],
+                [["Current", replayed.Current.ToString("0.00", CultureInfo.InvariantCulture)], ["Proposed", replayed.Proposed.ToString("0.00", CultureInfo.InvariantCulture)]],
+                string.Create(CultureInfo.InvariantCulture, $"The {replayed.Jobs} most recent job runs replayed at their start times: each goes onto a running instance with room or launches the cheapest type that fits, pays boot and idle scale-down, and never moves. The proposal is kept only if it replays cheaper than the current setting.")));
+        }
+
         if (choice.FitsNoAllowedType.Count > 0)
         {
             evidence.Add(EvidenceItem.Table("Jobs larger than every allowed instance type",
@@ -236,7 +354,8 @@ public sealed class InstanceTypesRule : IRecommendationRule
         var (low, high) = Range(jobs, input, ce, choice, overheadLow, overheadHigh, savings);
         var assumptions = new List<string>
         {
-            "Jobs are packed per time slice (first-fit-decreasing; a new instance is the type with the lowest price per unit of remaining work it holds); Batch's own placement may pack less tightly.",
+            "Candidate type sets are found by packing jobs per time slice (first-fit-decreasing; a new instance is the type with the lowest price per unit of remaining work it holds), then compared by replaying the jobs in arrival order (first fit on running instances, else launch the cheapest fitting type; Spot launches take the cheapest pool); savings use the replay's proposed/current ratio.",
+            "The proposal is assumed to run with SPOT_PRICE_CAPACITY_OPTIMIZED on Spot (proposed when the CE uses another strategy).",
             string.Create(CultureInfo.InvariantCulture, $"Each launch pays {input.Settings.InstanceBootMinutes} min boot + {input.Settings.ScaleDownIdleMinutes} min idle before scale-down; the savings range uses 0× and 2× these."),
             string.Create(CultureInfo.InvariantCulture, $"Jobs can reserve {SlicePacking.UsableMemoryShare:P0} of an instance's memory (ECS agent and OS keep the rest)."),
             "'optimal' is taken as the m/c/r families Batch picks: c4, m4, r4, c5, m5, r5 and (since 2025-11) m6i, c6i, r6i, c7i.",
