@@ -15,6 +15,8 @@ internal sealed record BenchArgs(string Scenario)
                BatchInsights.Bench spot-query --db path [--iterations N] [--no-save] [--results path]
                BatchInsights.Bench replay [--ce NAME] [--hours H] [--slice SECONDS] [--recommended TYPES] [--boot SECONDS]
                                           [--idle SECONDS] [--array-scale X] [--no-save] [--results path]
+               BatchInsights.Bench recommend [--jobs N] [--db path] [--provider sqlite|postgres] [--no-save] [--results path]
+               BatchInsights.Bench costs     [--jobs N] [--db path] [--provider sqlite|postgres] [--no-save] [--results path]
 
           harvest  sandbox in-process with N jobs (default 100000), full harvest into a fresh SQLite file,
                    then a 90-day Spot price harvest of the CEs' pools, a check of every stored job id and price change
@@ -30,6 +32,12 @@ internal sealed record BenchArgs(string Scenario)
                    catalog, the cost of the CE's current setting (PackingSimulator), and of --recommended TYPES (comma-separated
                    types/families, e.g. c6a,c7a) instead of what InstanceTypesRule recommends for the replayed jobs (the default).
                    --array-scale X overrides the scenario's arraySizeScale (0.01) to grow the job count (0.2 ≈ 1M jobs over 90 h).
+          recommend  RecommendationInputLoader + Recommender (all registered rules) over a generated account of N jobs (default
+                   1000000, 14 days, trace shapes, placed on instances, 90 days of Spot prices): load, rule and total time, memory.
+                   --db path: generate into that SQLite file, or reuse it when it exists (no generation in the process: clean
+                   memory figures); --provider postgres: a throwaway PostgreSQL cluster (as harvest --postgres).
+          costs    CostRollupService over the same generated account: the full first computation, then an incremental run after
+                   1,000 new attempts an hour later: wall time, rows written, memory (an existing --db file is copied first).
         """;
 
     public long? Jobs { get; init; }
@@ -53,7 +61,7 @@ internal sealed record BenchArgs(string Scenario)
 
     public static BenchArgs? Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("harvest" or "query" or "spot-query" or "replay"))
+        if (args.Length == 0 || args[0] is not ("harvest" or "query" or "spot-query" or "replay" or "recommend" or "costs"))
         {
             return null;
         }
@@ -72,6 +80,7 @@ internal sealed record BenchArgs(string Scenario)
                 "--results" => result with { ResultsPath = Next() },
                 "--no-save" => result with { NoSave = true },
                 "--postgres" => result with { Postgres = true },
+                "--provider" => result with { Postgres = Next() switch { "postgres" => true, "sqlite" => false, var p => throw new ArgumentException($"Unknown provider '{p}' (sqlite or postgres).") } },
                 "--throttle" => result with { ThrottleShare = ParseShare(Next()) },
                 "--zones" => result with { Zones = (int)ParseCount(Next()) },
                 "--no-spot" => result with { Spot = false },

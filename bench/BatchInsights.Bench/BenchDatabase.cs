@@ -11,6 +11,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
     private readonly string? _tempDirectory;
+    private bool _deleteOnDispose;
 
     private BenchDatabase(string path, string? tempDirectory)
     {
@@ -65,7 +66,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
     }
 
     /// <summary>An existing database (e.g. kept by a harvest run), migrated to the latest schema.</summary>
-    public static async Task<BenchDatabase> OpenAsync(string path, CancellationToken cancellationToken)
+    public static async Task<BenchDatabase> OpenAsync(string path, CancellationToken cancellationToken, bool deleteOnDispose = false)
     {
         var full = System.IO.Path.GetFullPath(path);
         if (!File.Exists(full))
@@ -73,7 +74,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
             throw new FileNotFoundException($"No database at {full}.", full);
         }
 
-        var db = new BenchDatabase(full, tempDirectory: null);
+        var db = new BenchDatabase(full, tempDirectory: null) { _deleteOnDispose = deleteOnDispose };
         await DatabaseMigrator.MigrateAsync(db.Factory, cancellationToken);
         return db;
     }
@@ -102,10 +103,28 @@ internal sealed class BenchDatabase : IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Folds a file's WAL into it (before copying the file).</summary>
+    public static async Task CheckpointFileAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection($"Data Source={System.IO.Path.GetFullPath(path)}");
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        if (_deleteOnDispose)
+        {
+            foreach (var file in new[] { Path, Path + "-wal", Path + "-shm" })
+            {
+                File.Delete(file);
+            }
+        }
+
         if (_tempDirectory is not null)
         {
             try

@@ -11,6 +11,7 @@ internal sealed class MemorySampler : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private long _peakHeap;
+    private long _peakWorkingSet;
 
     public MemorySampler()
     {
@@ -41,6 +42,16 @@ internal sealed class MemorySampler : IAsyncDisposable
         }
     }
 
+    /// <summary>The largest working set sampled since this sampler started (unlike the process-lifetime peak).</summary>
+    public long SampledPeakWorkingSetBytes
+    {
+        get
+        {
+            Sample();
+            return Interlocked.Read(ref _peakWorkingSet);
+        }
+    }
+
     public static long PeakWorkingSetBytes
     {
         get
@@ -63,12 +74,18 @@ internal sealed class MemorySampler : IAsyncDisposable
     {
         // GC.GetTotalMemory(false) counts live objects plus garbage not yet collected: the heap the GC holds.
         var heap = GC.GetTotalMemory(forceFullCollection: false);
+        Raise(ref _peakHeap, heap);
+        Raise(ref _peakWorkingSet, WorkingSetBytes);
+    }
+
+    private static void Raise(ref long peak, long value)
+    {
         long seen;
         do
         {
-            seen = Interlocked.Read(ref _peakHeap);
+            seen = Interlocked.Read(ref peak);
         }
-        while (heap > seen && Interlocked.CompareExchange(ref _peakHeap, heap, seen) != seen);
+        while (value > seen && Interlocked.CompareExchange(ref peak, value, seen) != seen);
     }
 
     public async ValueTask DisposeAsync()

@@ -22,6 +22,8 @@ var report = parsed.Scenario switch
     "query" => await QueryBenchmark.RunAsync(parsed, cancel.Token),
     "spot-query" => await SpotQueryBenchmark.RunAsync(parsed, cancel.Token),
     "replay" => await ReplayBenchmark.RunAsync(parsed, cancel.Token),
+    "recommend" => await RecommendBenchmark.RunAsync(parsed, cancel.Token),
+    "costs" => await CostBenchmark.RunAsync(parsed, cancel.Token),
     _ => throw new InvalidOperationException("unreachable: BenchArgs validates the scenario"),
 };
 

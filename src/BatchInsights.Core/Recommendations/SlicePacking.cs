@@ -107,43 +107,99 @@ public static class SlicePacking
         var hoursByType = new Dictionary<string, double>(StringComparer.Ordinal);
         double cost = 0, instanceHours = 0, provisionedVcpuHours = 0, provisionedMemHours = 0;
         var remaining = new int[shapes.Count];
+        var rank = new int[shapes.Count];
+        for (var r = 0; r < order.Length; r++)
+        {
+            rank[order[r]] = r;
+        }
+
+        var byName = types.GroupBy(t => t.InstanceType, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var takes = new int[Math.Max(1, fits.Max(f => (int?)f.Length) ?? 0)][];
+        for (var c = 0; c < takes.Length; c++)
+        {
+            takes[c] = new int[shapes.Count];
+        }
+
+        var local = new List<int>();
         foreach (var slice in demand.Slices)
         {
-            Array.Clear(remaining);
             var left = 0;
+            local.Clear();
             foreach (var (s, c) in slice)
             {
                 if (fits[s].Length > 0)
                 {
                     remaining[s] = c;
                     left += c;
+                    local.Add(s);
                 }
             }
 
+            // FFD order restricted to the shapes of this slice: the others have nothing remaining, so Fill skips them anyway.
+            local.Sort((x, y) => rank[x].CompareTo(rank[y]));
+            var sliceOrder = local.ToArray();
             var current = new Dictionary<string, int>(StringComparer.Ordinal);
+            var firstAt = 0;
             while (left > 0)
             {
-                var first = order.First(i => remaining[i] > 0);
-                PricedType? best = null;
-                var bestScore = double.MaxValue;
-                foreach (var t in fits[first])
+                while (remaining[sliceOrder[firstAt]] == 0)
                 {
-                    var held = Fill(t, order, remaining, shapes, weight, commit: false);
-                    var score = (double)t.UsdPerHour / Math.Max(held, 1e-12);
+                    firstAt++;
+                }
+
+                var candidates = fits[sliceOrder[firstAt]];
+                var best = -1;
+                var bestScore = double.MaxValue;
+                for (var c = 0; c < candidates.Length; c++)
+                {
+                    var held = Fill(candidates[c], sliceOrder, remaining, shapes, weight, takes[c]);
+                    var score = (double)candidates[c].UsdPerHour / Math.Max(held, 1e-12);
                     if (score < bestScore - 1e-12)
                     {
                         bestScore = score;
-                        best = t;
+                        best = c;
                     }
                 }
 
-                left -= FillCount(best!, order, remaining, shapes);
-                current[best!.InstanceType] = current.GetValueOrDefault(best.InstanceType) + 1;
+                // The same instance is chosen again, with the same contents, as long as every candidate's fill stays within
+                // what remains (then no fill, score or first shape changes): launch all those copies at once. Exact, and it
+                // turns thousands of identical decisions in a busy slice into one.
+                var pattern = takes[best];
+                var repeat = int.MaxValue;
+                var placedOnce = 0;
+                foreach (var i in sliceOrder)
+                {
+                    if (pattern[i] == 0)
+                    {
+                        continue;
+                    }
+
+                    placedOnce += pattern[i];
+                    for (var c = 0; c < candidates.Length; c++)
+                    {
+                        repeat = Math.Min(repeat, (remaining[i] - takes[c][i]) / pattern[i]);
+                    }
+                }
+
+                if (placedOnce == 0)
+                {
+                    // Cannot happen for a type chosen from fits[first], but never loop forever on a rounding edge.
+                    throw new InvalidOperationException($"Packing made no progress on {candidates[best].InstanceType}.");
+                }
+
+                var copies = Math.Max(0, repeat) + 1;
+                foreach (var i in sliceOrder)
+                {
+                    remaining[i] -= copies * pattern[i];
+                }
+
+                left -= copies * placedOnce;
+                current[candidates[best].InstanceType] = current.GetValueOrDefault(candidates[best].InstanceType) + copies;
             }
 
             foreach (var (type, n) in current)
             {
-                var t = types.First(x => x.InstanceType == type);
+                var t = byName[type];
                 var launched = Math.Max(0, n - previous.GetValueOrDefault(type));
                 var hours = (n * demand.SliceHours) + (launched * overheadHours);
                 cost += (double)t.UsdPerHour * hours;
@@ -170,12 +226,16 @@ public static class SlicePacking
         // GPU jobs only on GPU types; CPU jobs are not packed onto GPU types (they would hold a GPU host).
         && (shape.Gpus > 0) == (type.Gpus > 0);
 
-    /// <summary>Weight of the jobs one fresh instance of <paramref name="t"/> would hold (FFD over the remaining counts).</summary>
-    private static double Fill(PricedType t, int[] order, int[] remaining, IReadOnlyList<JobShape> shapes, double[] weight, bool commit)
+    /// <summary>
+    /// Weight of the jobs one fresh instance of <paramref name="t"/> would hold (FFD over the remaining counts); how many of
+    /// each shape it takes goes to <paramref name="takes"/> (set for every shape of <paramref name="order"/>).
+    /// </summary>
+    private static double Fill(PricedType t, int[] order, int[] remaining, IReadOnlyList<JobShape> shapes, double[] weight, int[] takes)
     {
         double v = t.Vcpus, m = t.MemoryMib * UsableMemoryShare, g = t.Gpus, held = 0;
         foreach (var i in order)
         {
+            takes[i] = 0;
             if (remaining[i] == 0)
             {
                 continue;
@@ -207,27 +267,10 @@ public static class SlicePacking
             m -= k * s.MemoryMib;
             g -= k * s.Gpus;
             held += k * weight[i];
-            if (commit)
-            {
-                remaining[i] -= k;
-            }
+            takes[i] = k;
         }
 
         return held;
-    }
-
-    private static int FillCount(PricedType t, int[] order, int[] remaining, IReadOnlyList<JobShape> shapes)
-    {
-        var before = remaining.Sum();
-        Fill(t, order, remaining, shapes, new double[shapes.Count], commit: true);
-        var placed = before - remaining.Sum();
-        if (placed == 0)
-        {
-            // Cannot happen for a type chosen from fits[first], but never loop forever on a rounding edge.
-            throw new InvalidOperationException($"Packing made no progress on {t.InstanceType}.");
-        }
-
-        return placed;
     }
 }
 
