@@ -57,6 +57,23 @@ public sealed class FitAwareLowerBoundTests
     }
 
     [Fact]
+    public void Compute_JobsThatDoNotPairUp_PayOneInstanceEach()
+    {
+        // xl 4 vCPU/8 GiB $0.2 is the only type. Two 2-vCPU/4.25-GiB jobs for an hour: vCPU and memory alone say one
+        // instance (8.5 GiB > 8 → 1.0625 of one), but two such jobs never fit one instance (F = 1), so two are paid.
+        MachineType[] types = [new("xl", 4, 8)];
+        WorkloadJob[] jobs = [Job(2, 4.25), Job(2, 4.25)];
+        var prices = PriceSchedule.Constant([0.2]);
+
+        var withoutCounts = FitAwareLowerBound.Compute(jobs, types, prices, countRows: false);
+        var result = FitAwareLowerBound.Compute(jobs, types, prices);
+
+        Assert.Equal(0.2 * 8.5 / 8, withoutCounts.BoundUsd, 9);
+        Assert.Equal(0.4, result.BoundUsd, 9);
+        Assert.Equal(PackingBruteForce.Optimum(jobs, types, [0.2]), result.BoundUsd, 9);
+    }
+
+    [Fact]
     public void Compute_OneShortJobInASlice_PaysTheCheapestFittingTypeForItsShareOfTheSlice()
     {
         // A 4-vCPU job for 30 s of a 60-s slice: at least one "large" alive half the slice → 0.5 × $0.20/h.
@@ -128,7 +145,7 @@ public sealed class FitAwareLowerBoundTests
             var lpOnly = FitAwareLowerBound.Compute(jobs, types, PriceSchedule.Constant(prices), sliceSeconds: Hour, countRows: false);
             var optimum = PackingBruteForce.Optimum(jobs, types, prices);
 
-            Assert.True(result.BoundUsd <= optimum + 1e-9, $"case {c}: fit-aware {result.BoundUsd} > optimum {optimum}");
+            Assert.True(result.BoundUsd <= optimum + 1e-9, $"case {c}: fit-aware {result.BoundUsd} > optimum {optimum} types {string.Join(";", types)} prices {string.Join(";", prices)} jobs {string.Join(";", jobs)}");
             foreach (var slice in result.Slices.Concat(lpOnly.Slices))
             {
                 // The raw fit-aware LP (before taking the max with the plain one) is never below the plain LP.

@@ -53,6 +53,14 @@ public sealed record FitAwareBoundResult(
 /// least the cheapest type that fits it, not half of a 2-vCPU one.
 /// </para>
 /// <para>
+/// <b>Job-count rows</b> (one more per set): <c>Σ_{i∈T_q} F_{q,i}·x_i ≥ J_q(t)</c>, J_q(t) the slice average of the number
+/// of running S_q jobs that ask for anything, F_{q,i} = ⌊min_r cap_{i,r} / min_{j∈S_q} req_{j,r}⌋ over the resources all
+/// of them ask for (see <see cref="JobsPerInstance"/> for mixed zero requests). Valid because an instance of type i can
+/// never hold more than F_{q,i} of those jobs at once (each needs at least the smallest request), so at each instant the
+/// instances alive hold them all only if Σ F·count ≥ their number.
+/// This is what stops two 2-vCPU/4.25-GiB jobs sharing a 4-vCPU/8-GiB instance in the LP: F = 1 there.
+/// </para>
+/// <para>
 /// <b>Solving.</b> <see cref="CoveringLp"/>: the simplex on the dual, whose value for any dual-feasible y is a lower bound
 /// (weak duality), so floating-point rounding cannot make the reported figure exceed the true LP optimum. Types dominated
 /// for every row (their type sets ⊆ another type's and no more capacity per dollar in any resource nor per instance) are
@@ -146,14 +154,16 @@ public static class FitAwareLowerBound
         }
 
         // Rows: per set, one per resource (+ the count row); coefficients per type.
-        var rowsPerSet = resources + (countRows ? 1 : 0);
+        // Per set: one row per resource, then (count rows) an instance-count row and a job-count row.
+        var rowsPerSet = resources + (countRows ? 2 : 0);
         var rowCount = sets.Count * rowsPerSet;
         var a = new double[rowCount][];
         for (var g = 0; g < sets.Count; g++)
         {
             for (var r = 0; r < rowsPerSet; r++)
             {
-                a[(g * rowsPerSet) + r] = types.Select((t, i) => !sets[g].Members[i] ? 0 : r < resources ? Cap(t, r) : 1.0).ToArray();
+                var perInstance = r == resources + 1 ? JobsPerInstance(sets[g].Classes.SelectMany(k => classJobs[k]).ToList(), types) : null;
+                a[(g * rowsPerSet) + r] = types.Select((t, i) => !sets[g].Members[i] ? 0 : r < resources ? Cap(t, r) : r == resources ? 1.0 : perInstance![i]).ToArray();
             }
         }
 
@@ -161,6 +171,10 @@ public static class FitAwareLowerBound
         var last = CostLowerBound.FloorDiv(active.Max(j => j.EndSecond) - 1, sliceSeconds);
         var count = checked((int)(last - first + 1));
         var classDemand = classJobs.Select(list => CostLowerBound.SliceDemand(list, first, count, sliceSeconds)).ToArray();
+        // Average number of running jobs per class and slice (the "vCPU" of a job counted as 1).
+        var classJobCount = countRows
+            ? classJobs.Select(list => CostLowerBound.SliceDemand(list.Select(j => j with { Vcpus = AsksSomething(j) ? 1 : 0, MemoryGib = 0, Gpus = 0 }).ToList(), first, count, sliceSeconds)).ToArray()
+            : null;
         var countDemand = countRows ? CountDemand(sets, classKeys.Count, classIndex, levels, types, resources, active, first, count, sliceSeconds) : null;
 
         var slices = new List<FitAwareSlice>(count);
@@ -198,9 +212,16 @@ public static class FitAwareLowerBound
                             value += r switch { 0 => classDemand[k][s].V, 1 => classDemand[k][s].M, _ => classDemand[k][s].G };
                         }
                     }
-                    else
+                    else if (r == resources)
                     {
                         value = countDemand![s][g];
+                    }
+                    else
+                    {
+                        foreach (var k in sets[g].Classes)
+                        {
+                            value += classJobCount![k][s].V;
+                        }
                     }
 
                     d[(g * rowsPerSet) + r] = value;
@@ -303,6 +324,47 @@ public static class FitAwareLowerBound
     }
 
     /// <summary>
+    /// Per type, at most how many of these jobs one instance can hold at once: ⌊min_r cap_r / (smallest request_r among
+    /// the jobs)⌋ over the resources every job asks for; when a job asks 0 of each of them, Σ_r ⌊cap_r / smallest positive
+    /// request_r⌋ (each job uses at least that much of some resource). Valid whatever mix of the jobs shares the instance.
+    /// </summary>
+    private static double[] JobsPerInstance(List<WorkloadJob> all, IReadOnlyList<MachineType> types)
+    {
+        // Jobs asking for nothing are not counted by the row (their count demand is 0), so they impose no cap here.
+        var jobs = all.Where(AsksSomething).ToList();
+        if (jobs.Count == 0)
+        {
+            return types.Select(_ => 1.0).ToArray();
+        }
+
+        var need = jobs.Select(j => new[] { j.Vcpus, j.MemoryGib, j.Gpus }).ToList();
+        return types.Select(t =>
+        {
+            var cap = new[] { t.Vcpus, t.MemoryGib, t.Gpus };
+            var most = double.PositiveInfinity;
+            var sum = 0.0;
+            for (var r = 0; r < 3; r++)
+            {
+                var positive = need.Where(n => n[r] > Tolerance).Select(n => n[r]).ToList();
+                if (positive.Count == 0)
+                {
+                    continue;
+                }
+
+                var fit = Math.Floor((cap[r] / positive.Min()) + Tolerance);
+                sum += fit;
+                if (positive.Count == need.Count)
+                {
+                    most = Math.Min(most, fit); // every job needs ≥ this much of r
+                }
+            }
+
+            // Otherwise each job needs at least the smallest positive request of some resource it asks for: at most the sum.
+            return Math.Min(most, sum);
+        }).ToArray();
+    }
+
+    /// <summary>
     /// Types not dominated for every row: j dominates i when each row's coefficient per dollar of j is ≥ that of i (then
     /// i's x can move to j at no extra cost and no row loses). Types in no better position than an earlier one are dropped.
     /// </summary>
@@ -351,6 +413,8 @@ public static class FitAwareLowerBound
 
         return -1;
     }
+
+    private static bool AsksSomething(WorkloadJob job) => job.Vcpus > Tolerance || job.MemoryGib > Tolerance || job.Gpus > 0;
 
     private static bool Covers(int[] typeLevel, int[] corner) => typeLevel[0] >= corner[0] && typeLevel[1] >= corner[1] && typeLevel[2] >= corner[2];
 
