@@ -100,7 +100,7 @@ public sealed class CostLowerBoundTests
 
         var perJobMaximum = jobs.Sum(j => Math.Max(a * j.Vcpus, b * j.MemoryGib));
         var bound = CostLowerBound.Compute(jobs, types, PriceSchedule.Constant([1.0]));
-        var bestPacking = BruteForceOptimum(jobs, types, [1.0]); // both jobs on one instance
+        var bestPacking = PackingBruteForce.Optimum(jobs, types, [1.0]); // both jobs on one instance
 
         Assert.Equal(2.0, perJobMaximum, 9);
         Assert.Equal(1.0, bestPacking, 9);
@@ -126,7 +126,7 @@ public sealed class CostLowerBoundTests
                 .ToArray();
 
             var result = CostLowerBound.Compute(jobs, types, PriceSchedule.Constant(prices));
-            var optimum = BruteForceOptimum(jobs, types, prices);
+            var optimum = PackingBruteForce.Optimum(jobs, types, prices);
 
             Assert.True(result.B0Usd <= result.BoundUsd + 1e-9, $"case {c}: B0 {result.B0Usd} > bound {result.BoundUsd}");
             Assert.True(result.BoundUsd <= optimum + 1e-9, $"case {c}: bound {result.BoundUsd} > optimum {optimum}");
@@ -145,64 +145,5 @@ public sealed class CostLowerBoundTests
         var result = CostLowerBound.Compute([Job(8, 16, start: 0), Job(4, 4, start: 2 * Hour)], types, prices);
 
         Assert.Equal((20.0 / 7) + 1.0, result.BoundUsd, 9); // the empty hour between costs nothing
-    }
-
-    /// <summary>Cheapest set of whole instances (one hour each) that holds every job: tries all counts up to one per job.</summary>
-    private static double BruteForceOptimum(IReadOnlyList<WorkloadJob> jobs, IReadOnlyList<MachineType> types, IReadOnlyList<double> prices)
-    {
-        if (jobs.Count == 0)
-        {
-            return 0;
-        }
-
-        var best = double.PositiveInfinity;
-        var counts = new int[types.Count];
-        void Enumerate(int t)
-        {
-            if (t == types.Count)
-            {
-                var hosts = types.SelectMany((type, i) => Enumerable.Repeat(type, counts[i])).ToList();
-                var cost = counts.Select((n, i) => n * prices[i]).Sum();
-                if (cost < best && CanPack(jobs, hosts, 0, hosts.Select(h => (h.Vcpus, h.MemoryGib)).ToArray()))
-                {
-                    best = cost;
-                }
-
-                return;
-            }
-
-            for (var n = 0; n <= jobs.Count; n++)
-            {
-                counts[t] = n;
-                Enumerate(t + 1);
-            }
-        }
-
-        Enumerate(0);
-        return best;
-    }
-
-    private static bool CanPack(IReadOnlyList<WorkloadJob> jobs, List<MachineType> hosts, int next, (double V, double M)[] free)
-    {
-        if (next == jobs.Count)
-        {
-            return true;
-        }
-
-        for (var h = 0; h < hosts.Count; h++)
-        {
-            if (jobs[next].Vcpus <= free[h].V && jobs[next].MemoryGib <= free[h].M)
-            {
-                free[h] = (free[h].V - jobs[next].Vcpus, free[h].M - jobs[next].MemoryGib);
-                var ok = CanPack(jobs, hosts, next + 1, free);
-                free[h] = (free[h].V + jobs[next].Vcpus, free[h].M + jobs[next].MemoryGib);
-                if (ok)
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
     }
 }

@@ -131,7 +131,7 @@ public static class CostLowerBound
     }
 
     /// <summary>Average concurrent demand per slice: resource-seconds inside the slice divided by its length.</summary>
-    private static (double V, double M, double G)[] SliceDemand(List<WorkloadJob> jobs, long first, int count, long sliceSeconds)
+    internal static (double V, double M, double G)[] SliceDemand(List<WorkloadJob> jobs, long first, int count, long sliceSeconds)
     {
         var resourceSeconds = new (double V, double M, double G)[count];
         // Whole slices a job covers go through a difference array of rates, so a 24-h job costs O(1), not 1,440 steps.
@@ -185,5 +185,5 @@ public static class CostLowerBound
 
     private static double Times(double price, double quantity) => quantity <= 0 ? 0 : price * quantity;
 
-    private static long FloorDiv(long a, long b) => (a / b) - (a % b != 0 && (a < 0) != (b < 0) ? 1 : 0);
+    internal static long FloorDiv(long a, long b) => (a / b) - (a % b != 0 && (a < 0) != (b < 0) ? 1 : 0);
 }
