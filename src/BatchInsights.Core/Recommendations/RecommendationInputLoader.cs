@@ -37,11 +37,17 @@ public sealed class RecommendationInputLoader(
         // container instance → EC2 instance join (on Ec2InstanceId ?? EstimatedInstanceId, which no index serves) cost
         // more than the rest of the recommender. The instance side is small: it is resolved in memory.
         var ceByContainerInstance = await LoadContainerInstanceCesAsync(db, new StringPool(), cancellationToken);
-        var jobsTask = Task.Run(async () =>
+        // Two halves of the window (by stop time) on two connections: the scan is CPU-bound per row on this side.
+        var midMs = fromMs + ((nowMs - fromMs) / 2);
+        async Task<(List<JobRead> Jobs, HashSet<(string, string, string)> MnpQueues)> Part(long stoppedFromMs, long stoppedToMs, bool mnp)
         {
             await using var jobsDb = await dbFactory.CreateDbContextAsync(cancellationToken);
-            return await LoadJobsAsync(jobsDb, fromMs, ceByContainerInstance, new StringPool(), cancellationToken);
-        }, cancellationToken);
+            return await LoadJobsAsync(jobsDb, fromMs, stoppedFromMs, stoppedToMs, mnp, ceByContainerInstance, new StringPool(), cancellationToken);
+        }
+
+        var early = Task.Run(() => Part(fromMs, midMs, mnp: false), cancellationToken);
+        var late = Task.Run(() => Part(midMs, long.MaxValue, mnp: true), cancellationToken);
+        var jobsTask = CombineAsync(early, late);
         try
         {
             return await LoadRestAsync(db, settings, nowMs, fromMs, ces, ceNameByArn, ceByContainerInstance, jobsTask, cancellationToken);
@@ -50,6 +56,23 @@ public sealed class RecommendationInputLoader(
         {
             // Never leave the jobs read running on a context of its own when this one failed.
             await Task.WhenAny(jobsTask);
+        }
+    }
+
+    private static async Task<(List<JobRead> Jobs, HashSet<(string, string, string)> MnpQueues)> CombineAsync(
+        Task<(List<JobRead> Jobs, HashSet<(string, string, string)> MnpQueues)> first, Task<(List<JobRead> Jobs, HashSet<(string, string, string)> MnpQueues)> second)
+    {
+        try
+        {
+            var (jobs, mnp) = await first;
+            var (more, moreMnp) = await second;
+            jobs.AddRange(more);
+            mnp.UnionWith(moreMnp);
+            return (jobs, mnp);
+        }
+        finally
+        {
+            await Task.WhenAll(Task.WhenAny(first), Task.WhenAny(second));
         }
     }
 
@@ -151,13 +174,13 @@ public sealed class RecommendationInputLoader(
     }
 
     /// <summary>
-    /// One scan of the jobs table: the finished, non-array-parent jobs of the window with the CE they were placed on, if known
+    /// One scan of the jobs table: the finished, non-array-parent jobs that stopped in [stoppedFrom, stoppedTo) with the CE they were placed on, if known
     /// (strings shared through
     /// <paramref name="names"/>, so a million rows hold a handful of queue/definition strings) and the queues that ever
-    /// ran a multi-node parallel job.
+    /// ran a multi-node parallel job (when <paramref name="multiNode"/>).
     /// </summary>
     private static async Task<(List<JobRead> Jobs, HashSet<(string, string, string)> MnpQueues)> LoadJobsAsync(
-        BatchInsightsDbContext db, long fromMs, Dictionary<(string, string, string), string> ceByContainerInstance, StringPool names,
+        BatchInsightsDbContext db, long fromMs, long stoppedFromMs, long stoppedToMs, bool multiNode, Dictionary<(string, string, string), string> ceByContainerInstance, StringPool names,
         CancellationToken cancellationToken)
     {
         var jobs = new List<JobRead>();
@@ -168,14 +191,19 @@ public sealed class RecommendationInputLoader(
                 j."StartedAtMs", j."StoppedAtMs", j."InWindow"
             FROM (
                 SELECT "Account", "Region", "QueueName", "JobDefinitionArn", "Vcpus", "MemoryMib", "Gpus", "NumNodes", "StartedAtMs", "StoppedAtMs",
-                    CASE WHEN "StartedAtMs" IS NOT NULL AND "StoppedAtMs" IS NOT NULL AND "StoppedAtMs" >= @from AND "ArraySize" IS NULL THEN 1 ELSE 0 END AS "InWindow",
+                    CASE WHEN "StartedAtMs" IS NOT NULL AND "StoppedAtMs" IS NOT NULL AND "StoppedAtMs" >= @stoppedFrom AND "StoppedAtMs" < @stoppedTo
+                        AND "ArraySize" IS NULL THEN 1 ELSE 0 END AS "InWindow",
                     (SELECT a."ContainerInstanceArn" FROM "job_attempts" a
                      WHERE a."Account" = jobs."Account" AND a."Region" = jobs."Region" AND a."JobId" = jobs."JobId"
                        AND a."ContainerInstanceArn" IS NOT NULL AND a."StartedAtMs" >= @from
                      ORDER BY a."AttemptIndex" DESC LIMIT 1) AS "ContainerInstanceArn"
                 FROM "jobs"
-                WHERE ("StartedAtMs" IS NOT NULL AND "StoppedAtMs" IS NOT NULL AND "StoppedAtMs" >= @from AND "ArraySize" IS NULL) OR "NumNodes" > 1) j
+                WHERE ("StartedAtMs" IS NOT NULL AND "StoppedAtMs" IS NOT NULL AND "StoppedAtMs" >= @stoppedFrom AND "StoppedAtMs" < @stoppedTo AND "ArraySize" IS NULL)
+                    OR ("NumNodes" > 1 AND @multiNode = 1)) j
             """, fromMs, cancellationToken);
+        AddParameter(command, "@stoppedFrom", stoppedFromMs);
+        AddParameter(command, "@stoppedTo", stoppedToMs);
+        AddParameter(command, "@multiNode", multiNode ? 1 : 0);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -220,11 +248,16 @@ public sealed class RecommendationInputLoader(
         await db.Database.OpenConnectionAsync(cancellationToken);
         var command = db.Database.GetDbConnection().CreateCommand();
         command.CommandText = sql;
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "@from";
-        parameter.Value = fromMs;
-        command.Parameters.Add(parameter);
+        AddParameter(command, "@from", fromMs);
         return command;
+    }
+
+    private static void AddParameter(System.Data.Common.DbCommand command, string name, long value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
     }
 
     private readonly record struct JobRead(

@@ -180,6 +180,8 @@ public static class SlicePacking
         var previousOrder = new List<int>();
         var local = new List<int>();
         var sliceOrder = new int[shapes.Count];
+        var suffixMinV = new double[shapes.Count];
+        var suffixMinM = new double[shapes.Count];
         foreach (var slice in demand.Slices)
         {
             var left = 0;
@@ -198,6 +200,16 @@ public static class SlicePacking
             local.Sort((x, y) => rank[x].CompareTo(rank[y]));
             var n = local.Count;
             local.CopyTo(sliceOrder);
+            // Smallest vCPU and memory request from each position on: a fill stops once nothing after it can fit.
+            double minV = double.MaxValue, minM = double.MaxValue;
+            for (var k = n - 1; k >= 0; k--)
+            {
+                minV = Math.Min(minV, shapeV[sliceOrder[k]]);
+                minM = Math.Min(minM, shapeM[sliceOrder[k]]);
+                suffixMinV[k] = minV;
+                suffixMinM[k] = minM;
+            }
+
             foreach (var t in previousOrder)
             {
                 previous[t] = 0;
@@ -220,7 +232,7 @@ public static class SlicePacking
                 for (var c = 0; c < candidates.Length; c++)
                 {
                     var t = candidates[c];
-                    var held = Fill(typeV[t], typeM[t], typeG[t], sliceOrder, firstAt, n, remaining, shapeV, shapeM, shapeG, weight, takes[c]);
+                    var held = Fill(typeV[t], typeM[t], typeG[t], sliceOrder, firstAt, n, remaining, shapeV, shapeM, shapeG, weight, takes[c], suffixMinV, suffixMinM);
                     var score = typePrice[t] / Math.Max(held, 1e-12);
                     if (score < bestScore - 1e-12)
                     {
@@ -311,13 +323,25 @@ public static class SlicePacking
     /// Weight of the jobs one fresh instance (<paramref name="v"/> vCPU, <paramref name="m"/> usable MiB, <paramref name="g"/>
     /// GPUs) would hold (FFD over the remaining counts of <paramref name="order"/>[from..to)); how many of each shape it
     /// takes goes to <paramref name="takes"/> (set for every shape of that range; shapes before it have none remaining).
+    /// <paramref name="suffixMinV"/>/<paramref name="suffixMinM"/>: the smallest request from each position of the order on.
     /// </summary>
     private static double Fill(double v, double m, int g, int[] order, int from, int to, int[] remaining, double[] shapeV, double[] shapeM, int[] shapeG,
-        double[] weight, int[] takes)
+        double[] weight, int[] takes, double[] suffixMinV, double[] suffixMinM)
     {
         double held = 0;
         for (var o = from; o < to; o++)
         {
+            // No shape from here on fits what is left (floor(left / request) is 0 for all of them): the rest take nothing.
+            if (v + 1e-9 < suffixMinV[o] || m + 1e-9 < suffixMinM[o])
+            {
+                for (; o < to; o++)
+                {
+                    takes[order[o]] = 0;
+                }
+
+                break;
+            }
+
             var i = order[o];
             takes[i] = 0;
             var k = remaining[i];
