@@ -37,12 +37,17 @@ public sealed class RecommendationInputLoader(
         // container instance → EC2 instance join (on Ec2InstanceId ?? EstimatedInstanceId, which no index serves) cost
         // more than the rest of the recommender. The instance side is small: it is resolved in memory.
         var ceByContainerInstance = await LoadContainerInstanceCesAsync(db, new StringPool(), cancellationToken);
+        // A job with no known placement counts on its queue's first CE.
+        var queueRows = await db.JobQueues.AsNoTracking().ToListAsync(cancellationToken);
+        var ceOrderByQueue = queueRows.ToDictionary(q => (q.Account, q.Region, q.Name),
+            q => SplitList(q.ComputeEnvironmentOrder).Select(a => ceNameByArn.TryGetValue(a, out var n) ? n : NameFromArn(a)).ToList());
+        var firstCe = ceOrderByQueue.Where(q => q.Value.Count > 0).ToDictionary(q => q.Key, q => q.Value[0]);
         // Two halves of the window (by stop time) on two connections: the scan is CPU-bound per row on this side.
         var midMs = fromMs + ((nowMs - fromMs) / 2);
-        async Task<(List<JobRead> Jobs, HashSet<(string, string, string)> MnpQueues)> Part(long stoppedFromMs, long stoppedToMs, bool mnp)
+        async Task<(List<ObservedJob> Jobs, HashSet<(string, string, string)> MnpQueues)> Part(long stoppedFromMs, long stoppedToMs, bool mnp)
         {
             await using var jobsDb = await dbFactory.CreateDbContextAsync(cancellationToken);
-            return await LoadJobsAsync(jobsDb, fromMs, stoppedFromMs, stoppedToMs, mnp, ceByContainerInstance, new StringPool(), cancellationToken);
+            return await LoadJobsAsync(jobsDb, fromMs, stoppedFromMs, stoppedToMs, mnp, ceByContainerInstance, firstCe, new StringPool(), cancellationToken);
         }
 
         var early = Task.Run(() => Part(fromMs, midMs, mnp: false), cancellationToken);
@@ -50,7 +55,7 @@ public sealed class RecommendationInputLoader(
         var jobsTask = CombineAsync(early, late);
         try
         {
-            return await LoadRestAsync(db, settings, nowMs, fromMs, ces, ceNameByArn, ceByContainerInstance, jobsTask, cancellationToken);
+            return await LoadRestAsync(db, settings, nowMs, fromMs, ces, queueRows, ceOrderByQueue, firstCe, ceByContainerInstance, jobsTask, cancellationToken);
         }
         finally
         {
@@ -59,16 +64,18 @@ public sealed class RecommendationInputLoader(
         }
     }
 
-    private static async Task<(List<JobRead> Jobs, HashSet<(string, string, string)> MnpQueues)> CombineAsync(
-        Task<(List<JobRead> Jobs, HashSet<(string, string, string)> MnpQueues)> first, Task<(List<JobRead> Jobs, HashSet<(string, string, string)> MnpQueues)> second)
+    private static async Task<(List<ObservedJob> Jobs, HashSet<(string, string, string)> MnpQueues)> CombineAsync(
+        Task<(List<ObservedJob> Jobs, HashSet<(string, string, string)> MnpQueues)> first, Task<(List<ObservedJob> Jobs, HashSet<(string, string, string)> MnpQueues)> second)
     {
         try
         {
             var (jobs, mnp) = await first;
             var (more, moreMnp) = await second;
-            jobs.AddRange(more);
+            var all = new List<ObservedJob>(jobs.Count + more.Count);
+            all.AddRange(jobs);
+            all.AddRange(more);
             mnp.UnionWith(moreMnp);
-            return (jobs, mnp);
+            return (all, mnp);
         }
         finally
         {
@@ -77,8 +84,9 @@ public sealed class RecommendationInputLoader(
     }
 
     private async Task<RecommendationInput> LoadRestAsync(BatchInsightsDbContext db, RecommendationSettings settings, long nowMs, long fromMs,
-        List<ComputeEnvironmentConfig> ces, Dictionary<string, string> ceNameByArn, Dictionary<(string, string, string), string> ceByContainerInstance,
-        Task<(List<JobRead> Jobs, HashSet<(string, string, string)> MnpQueues)> jobsTask, CancellationToken cancellationToken)
+        List<ComputeEnvironmentConfig> ces, List<JobQueueRow> queueRows, Dictionary<(string, string, string), List<string>> ceOrderByQueue,
+        Dictionary<(string, string, string), string> firstCe, Dictionary<(string, string, string), string> ceByContainerInstance,
+        Task<(List<ObservedJob> Jobs, HashSet<(string, string, string)> MnpQueues)> jobsTask, CancellationToken cancellationToken)
     {
         var series = await LoadSpotSeriesAsync(db, fromMs, nowMs, cancellationToken);
         var offers = BuildOffers(catalog, ces.Select(c => c.Region).Distinct(StringComparer.Ordinal), series, fromMs, nowMs);
@@ -111,25 +119,11 @@ public sealed class RecommendationInputLoader(
 
         var vpcs = await LoadVpcsAsync(db, ces, nowMs, fromMs, cancellationToken);
         var definitionCosts = await LoadDefinitionCostsAsync(db, fromMs, cancellationToken);
-        var (jobRows, mnpQueues) = await jobsTask;
-        var queues = (await db.JobQueues.AsNoTracking().ToListAsync(cancellationToken))
-            .Select(q => new QueueConfig(
-                q.Account, q.Region, q.Name, q.State, q.Priority,
-                SplitList(q.ComputeEnvironmentOrder).Select(a => ceNameByArn.TryGetValue(a, out var n) ? n : NameFromArn(a)).ToList(),
+        var (jobs, mnpQueues) = await jobsTask;
+        var queues = queueRows
+            .Select(q => new QueueConfig(q.Account, q.Region, q.Name, q.State, q.Priority, ceOrderByQueue[(q.Account, q.Region, q.Name)],
                 mnpQueues.Contains((q.Account, q.Region, q.Name)), q.StatusReason))
             .OrderBy(q => q.Name, StringComparer.Ordinal).ToList();
-        var firstCe = queues.Where(q => q.ComputeEnvironmentOrder.Count > 0)
-            .ToDictionary(q => (q.Account, q.Region, q.Name), q => q.ComputeEnvironmentOrder[0]);
-
-        var jobs = new List<ObservedJob>(jobRows.Count);
-        foreach (var j in jobRows)
-        {
-            var ce = j.PlacedCe ?? (firstCe.TryGetValue((j.Account, j.Region, j.Queue), out var first) ? first : "");
-            jobs.Add(new ObservedJob(j.Account, j.Region, j.Queue, ce, j.Definition, j.Vcpus, j.MemoryMib, j.Gpus, j.Nodes, j.StartedAtMs, j.StoppedAtMs));
-        }
-
-        jobRows.Clear();
-        jobRows.TrimExcess();
 
         // vCPUs in use per CE now (jobs RUNNING or STARTING): with waiting jobs, a CE at maxvCpus explains the wait.
         var running = await db.Jobs.AsNoTracking().Where(j => (j.Status == "RUNNING" || j.Status == "STARTING") && j.ArraySize == null)
@@ -174,16 +168,17 @@ public sealed class RecommendationInputLoader(
     }
 
     /// <summary>
-    /// One scan of the jobs table: the finished, non-array-parent jobs that stopped in [stoppedFrom, stoppedTo) with the CE they were placed on, if known
+    /// One scan of the jobs table: the finished, non-array-parent jobs that stopped in [stoppedFrom, stoppedTo) on the CE they were placed on
+    /// (else their queue's first CE)
     /// (strings shared through
     /// <paramref name="names"/>, so a million rows hold a handful of queue/definition strings) and the queues that ever
     /// ran a multi-node parallel job (when <paramref name="multiNode"/>).
     /// </summary>
-    private static async Task<(List<JobRead> Jobs, HashSet<(string, string, string)> MnpQueues)> LoadJobsAsync(
-        BatchInsightsDbContext db, long fromMs, long stoppedFromMs, long stoppedToMs, bool multiNode, Dictionary<(string, string, string), string> ceByContainerInstance, StringPool names,
-        CancellationToken cancellationToken)
+    private static async Task<(List<ObservedJob> Jobs, HashSet<(string, string, string)> MnpQueues)> LoadJobsAsync(
+        BatchInsightsDbContext db, long fromMs, long stoppedFromMs, long stoppedToMs, bool multiNode, Dictionary<(string, string, string), string> ceByContainerInstance,
+        Dictionary<(string, string, string), string> firstCe, StringPool names, CancellationToken cancellationToken)
     {
-        var jobs = new List<JobRead>();
+        var jobs = new List<ObservedJob>();
         var mnpQueues = new HashSet<(string, string, string)>();
         var definitionNames = new Dictionary<string, string?>(StringComparer.Ordinal);
         await using var command = await CreateCommandAsync(db, """
@@ -233,8 +228,9 @@ public sealed class RecommendationInputLoader(
             }
 
             // The latest attempt of the window on a known container instance: the CE of that instance.
-            var placed = !reader.IsDBNull(2) && ceByContainerInstance.TryGetValue((account, region, reader.GetString(2)), out var ce) ? ce : null;
-            jobs.Add(new JobRead(account, region, placed, queue, definition,
+            var ce = !reader.IsDBNull(2) && ceByContainerInstance.TryGetValue((account, region, reader.GetString(2)), out var placed) ? placed
+                : firstCe.TryGetValue((account, region, queue), out var first) ? first : "";
+            jobs.Add(new ObservedJob(account, region, queue, ce, definition,
                 reader.IsDBNull(5) ? 0 : reader.GetDouble(5), reader.IsDBNull(6) ? 0 : reader.GetInt64(6), reader.IsDBNull(7) ? 0 : reader.GetInt32(7),
                 nodes, reader.GetInt64(9), reader.GetInt64(10)));
         }
@@ -259,9 +255,6 @@ public sealed class RecommendationInputLoader(
         parameter.Value = value;
         command.Parameters.Add(parameter);
     }
-
-    private readonly record struct JobRead(
-        string Account, string Region, string? PlacedCe, string Queue, string? Definition, double Vcpus, long MemoryMib, int Gpus, int Nodes, long StartedAtMs, long StoppedAtMs);
 
     /// <summary>Hands out one instance per distinct string, so a million rows share a few queue, account and CE names.</summary>
     private sealed class StringPool
