@@ -44,6 +44,7 @@ public sealed class InstanceTypesRule : IRecommendationRule
     {
         ArgumentNullException.ThrowIfNull(input);
         var jobsByCe = input.Jobs.GroupBy(j => (j.Account, j.Region, j.ComputeEnvironment)).ToDictionary(g => g.Key, g => g.ToList());
+        var work = new List<(ComputeEnvironmentConfig Ce, List<ObservedJob> Jobs, List<JobShape> Stuck, bool Mnp)>();
         foreach (var ce in input.ComputeEnvironments.Where(c => c.IsManagedEc2))
         {
             var jobs = jobsByCe.GetValueOrDefault((ce.Account, ce.Region, ce.Name)) ?? [];
@@ -54,15 +55,23 @@ public sealed class InstanceTypesRule : IRecommendationRule
             }
 
             var mnp = input.Queues.Any(q => q.Account == ce.Account && q.Region == ce.Region && q.HasMultiNodeJobs && q.ComputeEnvironmentOrder.Contains(ce.Name, StringComparer.Ordinal));
-            var offers = input.Offers.Where(o => o.Region == ce.Region).ToList();
-            var choice = Choose(jobs, stuck, ce, offers, input.WindowStartMs, input.NowMs, input.Settings, onDemand: !ce.IsSpot || mnp,
-                input.SpotPrices.Where(s => s.Account == ce.Account && s.Region == ce.Region).ToList());
-            if (choice is null)
-            {
-                continue;
-            }
+            work.Add((ce, jobs, stuck, mnp));
+        }
 
-            if (BuildRecommendation(input, ce, choice, jobs, stuck, mnp) is { } recommendation)
+        // CEs are independent: choose for them side by side (each choice also runs its own simulations in parallel, so
+        // the cores stay busy when one CE's batch is short), then report in CE order.
+        var choices = new InstanceTypeChoice?[work.Count];
+        Parallel.For(0, work.Count, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, i =>
+        {
+            var (ce, jobs, stuck, mnp) = work[i];
+            var offers = input.Offers.Where(o => o.Region == ce.Region).ToList();
+            choices[i] = Choose(jobs, stuck, ce, offers, input.WindowStartMs, input.NowMs, input.Settings, onDemand: !ce.IsSpot || mnp,
+                input.SpotPrices.Where(s => s.Account == ce.Account && s.Region == ce.Region).ToList());
+        });
+        for (var i = 0; i < work.Count; i++)
+        {
+            var (ce, jobs, stuck, mnp) = work[i];
+            if (choices[i] is { } choice && BuildRecommendation(input, ce, choice, jobs, stuck, mnp) is { } recommendation)
             {
                 yield return recommendation;
             }

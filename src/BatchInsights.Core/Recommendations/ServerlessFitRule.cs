@@ -25,25 +25,28 @@ public sealed class ServerlessFitRule : IRecommendationRule
         ArgumentNullException.ThrowIfNull(input);
         var ces = input.ComputeEnvironments.ToDictionary(c => (c.Account, c.Region, c.Name));
         var costs = (input.DefinitionCosts ?? []).ToDictionary(c => (c.Account, c.Region, c.JobDefinition));
-        foreach (var group in input.Jobs.Where(j => j.JobDefinition is not null).GroupBy(j => (j.Account, j.Region, Definition: j.JobDefinition!))
-                     .OrderBy(g => g.Key.Definition, StringComparer.Ordinal))
+        var groups = input.Jobs.Where(j => j.JobDefinition is not null).GroupBy(j => (j.Account, j.Region, Definition: j.JobDefinition!))
+            .OrderBy(g => g.Key.Definition, StringComparer.Ordinal)
+            .Select(g => (g.Key, Runs: g.ToList()))
+            .Where(g => g.Runs.Count >= MinRuns && !g.Runs.Any(j => j.Nodes > 1 || j.Gpus > 0))
+            .ToList();
+        // Definitions are independent and each may have hundreds of thousands of runs: assess them side by side.
+        var fits = new FitAssessment[groups.Count];
+        Parallel.For(0, groups.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) },
+            i => fits[i] = Assess(groups[i].Runs, ces, input.Offers));
+        for (var i = 0; i < groups.Count; i++)
         {
-            var runs = group.ToList();
-            if (runs.Count < MinRuns || runs.Any(j => j.Nodes > 1 || j.Gpus > 0))
-            {
-                continue;
-            }
-
-            var fit = Assess(runs, ces, input.Offers);
+            var (key, runs) = groups[i];
+            var fit = fits[i];
             if (fit.LambdaMemoryMb > LambdaRates.MaxMemoryMb && !fit.FargateFits)
             {
                 continue;
             }
 
-            var current = costs.TryGetValue(group.Key, out var fact)
+            var current = costs.TryGetValue(key, out var fact)
                 ? new CurrentCost(fact.CostUsd, fact.CostUsd + fact.IdleShareUsd, "cost model", fact.EstimatedUsd > 0)
                 : new CurrentCost(fit.EstimatedUsd, fit.EstimatedUsd, "estimated share of the smallest allowed instance", true);
-            if (Build(input, group.Key.Account, group.Key.Region, group.Key.Definition, runs, fit, current) is { } recommendation)
+            if (Build(input, key.Account, key.Region, key.Definition, runs, fit, current) is { } recommendation)
             {
                 yield return recommendation;
             }
