@@ -15,7 +15,7 @@ internal sealed record BenchArgs(string Scenario)
                BatchInsights.Bench spot-query --db path [--iterations N] [--no-save] [--results path]
                BatchInsights.Bench replay [--ce NAME] [--hours H] [--slice SECONDS] [--recommended TYPES] [--boot SECONDS]
                                           [--idle SECONDS] [--array-scale X] [--no-save] [--results path]
-               BatchInsights.Bench recommend [--jobs N] [--db path] [--provider sqlite|postgres] [--no-save] [--results path]
+               BatchInsights.Bench recommend [--jobs N] [--db path] [--provider sqlite|postgres] [--runs N] [--no-save] [--results path]
                BatchInsights.Bench costs     [--jobs N] [--db path] [--provider sqlite|postgres] [--no-save] [--results path]
 
           harvest  sandbox in-process with N jobs (default 100000), full harvest into a fresh SQLite file,
@@ -35,7 +35,8 @@ internal sealed record BenchArgs(string Scenario)
           recommend  RecommendationInputLoader + Recommender (all registered rules) over a generated account of N jobs (default
                    1000000, 14 days, trace shapes, placed on instances, 90 days of Spot prices): load, rule and total time, memory.
                    --db path: generate into that SQLite file, or reuse it when it exists (no generation in the process: clean
-                   memory figures); --provider postgres: a throwaway PostgreSQL cluster (as harvest --postgres).
+                   memory figures); --provider postgres: a throwaway PostgreSQL cluster (as harvest --postgres); --runs N: runs in
+                   the process (default 2: cold and warm; the report shows the first and the last).
           costs    CostRollupService over the same generated account: the full first computation, then an incremental run after
                    1,000 new attempts an hour later: wall time, rows written, memory (an existing --db file is copied first).
         """;
@@ -58,6 +59,7 @@ internal sealed record BenchArgs(string Scenario)
     public long? BootSeconds { get; init; }
     public long? IdleSeconds { get; init; }
     public double? ArrayScale { get; init; }
+    public int Runs { get; init; } = 2;
 
     public static BenchArgs? Parse(string[] args)
     {
@@ -90,6 +92,7 @@ internal sealed record BenchArgs(string Scenario)
                 "--recommended" => result with { Recommended = Next() },
                 "--boot" => result with { BootSeconds = ParseCount(Next()) },
                 "--idle" => result with { IdleSeconds = ParseCount(Next()) },
+                "--runs" => result with { Runs = (int)Math.Max(1, ParseCount(Next())) },
                 "--array-scale" => result with { ArrayScale = double.Parse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
             };

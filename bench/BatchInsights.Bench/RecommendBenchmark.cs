@@ -41,7 +41,7 @@ internal static class RecommendBenchmark
         var rules = services.GetServices<IRecommendationRule>().ToList();
         var recommender = services.GetRequiredService<Recommender>();
         var runs = new List<Run>();
-        for (var i = 0; i < 2; i++)
+        for (var i = 0; i < args.Runs; i++)
         {
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             var baseHeap = GC.GetTotalMemory(forceFullCollection: true);
@@ -76,7 +76,7 @@ internal static class RecommendBenchmark
         var provider = store.Postgres ? "PostgreSQL" : "SQLite";
         var report = new BenchReport("recommend" + (store.Postgres ? "-postgres" : ""),
             $"Recommendations over {Fmt.N(jobRows)} jobs ({provider})", ["Metric", "Cold run (first in process)", "Warm run"]);
-        void Add(string metric, Func<Run, string> f) => report.Add(metric, f(runs[0]), f(runs[1]));
+        void Add(string metric, Func<Run, string> f) => report.Add(metric, f(runs[0]), runs.Count > 1 ? f(runs[^1]) : "–");
         Add("Load: RecommendationInputLoader.LoadAsync (DB → input)", r => Fmt.Duration(r.Load));
         Add("Rules: Recommender.Evaluate (all rules, sorted)", r => Fmt.Duration(r.Evaluate));
         Add("**Total: load + rules** (target < 10 s)", r => "**" + Fmt.Duration(r.Load + r.Evaluate) + "**");

@@ -44,6 +44,7 @@ public sealed class InstanceTypesRule : IRecommendationRule
     {
         ArgumentNullException.ThrowIfNull(input);
         var jobsByCe = input.Jobs.GroupBy(j => (j.Account, j.Region, j.ComputeEnvironment)).ToDictionary(g => g.Key, g => g.ToList());
+        var work = new List<(ComputeEnvironmentConfig Ce, List<ObservedJob> Jobs, List<JobShape> Stuck, bool Mnp)>();
         foreach (var ce in input.ComputeEnvironments.Where(c => c.IsManagedEc2))
         {
             var jobs = jobsByCe.GetValueOrDefault((ce.Account, ce.Region, ce.Name)) ?? [];
@@ -54,15 +55,23 @@ public sealed class InstanceTypesRule : IRecommendationRule
             }
 
             var mnp = input.Queues.Any(q => q.Account == ce.Account && q.Region == ce.Region && q.HasMultiNodeJobs && q.ComputeEnvironmentOrder.Contains(ce.Name, StringComparer.Ordinal));
-            var offers = input.Offers.Where(o => o.Region == ce.Region).ToList();
-            var choice = Choose(jobs, stuck, ce, offers, input.WindowStartMs, input.NowMs, input.Settings, onDemand: !ce.IsSpot || mnp,
-                input.SpotPrices.Where(s => s.Account == ce.Account && s.Region == ce.Region).ToList());
-            if (choice is null)
-            {
-                continue;
-            }
+            work.Add((ce, jobs, stuck, mnp));
+        }
 
-            if (BuildRecommendation(input, ce, choice, jobs, stuck, mnp) is { } recommendation)
+        // CEs are independent: choose for them side by side (each choice also runs its own simulations in parallel, so
+        // the cores stay busy when one CE's batch is short), then report in CE order.
+        var choices = new InstanceTypeChoice?[work.Count];
+        Parallel.For(0, work.Count, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, i =>
+        {
+            var (ce, jobs, stuck, mnp) = work[i];
+            var offers = input.Offers.Where(o => o.Region == ce.Region).ToList();
+            choices[i] = Choose(jobs, stuck, ce, offers, input.WindowStartMs, input.NowMs, input.Settings, onDemand: !ce.IsSpot || mnp,
+                input.SpotPrices.Where(s => s.Account == ce.Account && s.Region == ce.Region).ToList());
+        });
+        for (var i = 0; i < work.Count; i++)
+        {
+            var (ce, jobs, stuck, mnp) = work[i];
+            if (choices[i] is { } choice && BuildRecommendation(input, ce, choice, jobs, stuck, mnp) is { } recommendation)
             {
                 yield return recommendation;
             }
@@ -113,38 +122,48 @@ public sealed class InstanceTypesRule : IRecommendationRule
         var needsGpu = allShapes.Any(s => s.Gpus > 0);
         var needsCpu = allShapes.Any(s => s.Gpus == 0);
         var chosen = new List<PricedType>();
-        var ranked = new List<string>();
+        var rankings = new List<FamilyRanking>();
         foreach (var gpu in new[] { false, true }.Where(g => g ? needsGpu : needsCpu))
         {
-            var part = SlicePacking.BuildDemand(jobs.Where(j => (j.Gpus > 0) == gpu), fromMs, toMs);
+            var part = demand.Where(s => (s.Gpus > 0) == gpu);
             var partShapes = allShapes.Where(s => (s.Gpus > 0) == gpu).ToList();
-            var scores = families.Where(f => f.Value[0].Gpus > 0 == gpu)
-                .Select(f => (Family: f.Key, Types: f.Value, Result: SlicePacking.Simulate(part, f.Value, settings)))
+            var ranking = new FamilyRanking(part, families.Where(f => f.Value[0].Gpus > 0 == gpu)
                 // A family that cannot hold a shape that other families can would strand those jobs.
-                .OrderBy(f => partShapes.Count(s => !fitsNothing.Contains(s) && !f.Types.Any(t => SlicePacking.Fits(s, t))))
-                .ThenBy(f => f.Result.CostUsd).ThenBy(f => f.Family, StringComparer.Ordinal).ToList();
-            if (scores.Count == 0)
+                .Select(f => (f.Key, f.Value, partShapes.Count(s => !fitsNothing.Contains(s) && !f.Value.Any(t => SlicePacking.Fits(s, t))))), settings);
+            if (ranking.At(0) is not { } top)
             {
                 continue;
             }
 
-            ranked.AddRange(scores.Select(s => s.Family));
-            var set = scores[0].Types.ToList();
-            var best = scores[0].Result.CostUsd;
+            rankings.Add(ranking);
+            var set = top.Types.ToList();
+            var best = top.Result.CostUsd;
             // Greedy mix: add one of the next families when the mix is at least 1 % cheaper (CPU-heavy + memory-heavy jobs).
-            foreach (var next in scores.Skip(1).Take(6))
+            // Trials run two at a time against the same set; a later trial is redone only when an earlier one was taken.
+            var nexts = ranking.All.Skip(1).Take(6).ToList();
+            for (var k = 0; k < nexts.Count;)
             {
-                var trial = set.Concat(next.Types).ToList();
-                var cost = SlicePacking.Simulate(part, trial, settings).CostUsd;
-                if (cost < best * 0.99m)
+                var trials = nexts.Skip(k).Take(Parallelism).Select(n => set.Concat(n.Types).ToList()).ToList();
+                var costs = new decimal[trials.Count];
+                Parallel.For(0, trials.Count, i => costs[i] = SlicePacking.Simulate(part, trials[i], settings).CostUsd);
+                var taken = Array.FindIndex(costs, c => c < best * 0.99m);
+                if (taken < 0)
                 {
-                    set = trial;
-                    best = cost;
+                    k += trials.Count;
+                    continue;
                 }
+
+                set = trials[taken];
+                best = costs[taken];
+                k += taken + 1;
             }
 
             chosen.AddRange(set);
         }
+
+        // Every family in rank order, CPU families first (as one list sorted per part); ranked lazily, see FamilyRanking.
+        var ranked = rankings.SelectMany(r => r.All.Select(e => e.Family));
+        var cpuRanked = rankings.Where(r => !r.Gpu).SelectMany(r => r.All.Select(e => e.Family));
 
         // Keep the sizes the simulation used, plus the smallest size that holds each shape (so every job fits).
         var proposedResult = SlicePacking.Simulate(demand, chosen, settings);
@@ -194,12 +213,10 @@ public sealed class InstanceTypesRule : IRecommendationRule
         var offerByType = offers.GroupBy(o => o.InstanceType, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         List<InstanceOffer> O(IEnumerable<string> names) => names.Where(offerByType.ContainsKey).Select(n => offerByType[n]).ToList();
         var currentPriceAware = string.Equals(ce.AllocationStrategy, "SPOT_PRICE_CAPACITY_OPTIMIZED", StringComparison.OrdinalIgnoreCase);
-        var currentReplay = replay.Run(O(currentTypes), onDemand, currentPriceAware);
         // The proposal is bought price-aware (SPOT_PRICE_CAPACITY_OPTIMIZED, AWS guidance, aws-facts.md §4.3; BuildRecommendation proposes it).
         SimulationResult Replayed(IEnumerable<PricedType> set) => replay.Run(O(set.Select(t => t.InstanceType)), onDemand, cheapestPool: true);
         var gpuPart = chosen.Where(t => t.Gpus > 0).ToList();
         var candidatesSets = new List<List<PricedType>> { chosen };
-        var cpuRanked = ranked.Where(f => families[f][0].Gpus == 0).ToList();
         candidatesSets.AddRange(cpuRanked.Take(3).Select(f => (List<PricedType>)[.. families[f], .. gpuPart]));
         // The generations of the best-ranked families across c/m/r (c6a → c6a, m6a, r6a: one compute, one balanced and one
         // memory shape per size), and without r: launches pick the cheapest type each job fits, so the mix follows the jobs.
@@ -217,7 +234,12 @@ public sealed class InstanceTypesRule : IRecommendationRule
             }
         }
 
-        var bestFull = candidatesSets.Select(set => (Set: set, Result: Replayed(set)))
+        // Independent replays: run them side by side (the current setting's too).
+        var replays = new SimulationResult[candidatesSets.Count + 1];
+        Parallel.For(0, replays.Length, new ParallelOptions { MaxDegreeOfParallelism = Parallelism },
+            i => replays[i] = i == candidatesSets.Count ? replay.Run(O(currentTypes), onDemand, currentPriceAware) : Replayed(candidatesSets[i]));
+        var currentReplay = replays[^1];
+        var bestFull = candidatesSets.Select((set, i) => (Set: set, Result: replays[i]))
             .OrderBy(c => c.Result.JobsThatFitNoType).ThenBy(c => c.Result.CostUsd).First();
         var bestFitNone = bestFull.Result.JobsThatFitNoType;
 
@@ -351,7 +373,7 @@ public sealed class InstanceTypesRule : IRecommendationRule
 
         var overheadLow = input.Settings with { InstanceBootMinutes = 0, ScaleDownIdleMinutes = 0 };
         var overheadHigh = input.Settings with { InstanceBootMinutes = input.Settings.InstanceBootMinutes * 2, ScaleDownIdleMinutes = input.Settings.ScaleDownIdleMinutes * 2 };
-        var (low, high) = Range(jobs, input, ce, choice, overheadLow, overheadHigh, savings);
+        var (low, high) = Range(input, choice, overheadLow, overheadHigh, savings);
         var assumptions = new List<string>
         {
             "Candidate type sets are found by packing jobs per time slice (first-fit-decreasing; a new instance is the type with the lowest price per unit of remaining work it holds), then compared by replaying the jobs in arrival order (first fit on running instances, else launch the cheapest fitting type; Spot launches take the cheapest pool); savings use the replay's proposed/current ratio.",
@@ -370,14 +392,12 @@ public sealed class InstanceTypesRule : IRecommendationRule
             severity, evidence, assumptions, bucket);
     }
 
-    private static (decimal Low, decimal High) Range(List<ObservedJob> jobs, RecommendationInput input, ComputeEnvironmentConfig ce, InstanceTypeChoice choice,
+    private static (decimal Low, decimal High) Range(RecommendationInput input, InstanceTypeChoice choice,
         RecommendationSettings a, RecommendationSettings b, decimal savings)
     {
-        var offers = input.Offers.Where(o => o.Region == ce.Region).ToDictionary(o => o.InstanceType, StringComparer.Ordinal);
-        var demand = SlicePacking.BuildDemand(jobs, input.WindowStartMs, input.NowMs);
-        List<PricedType> P(IEnumerable<string> types) => types.Where(offers.ContainsKey).Where(t => offers[t].OnDemandUsdPerHour is not null).Select(t => Price(offers[t], choice.OnDemand)).ToList();
+        // Boot/idle minutes only price launches: the two packings already simulated give the cost for any overhead.
         var values = new[] { a, b }.Select(s =>
-            decimal.Round((SlicePacking.Simulate(demand, P(choice.CurrentTypes), s).CostUsd - SlicePacking.Simulate(demand, P(choice.ProposedTypes), s).CostUsd) * input.MonthlyFactor, 2))
+            decimal.Round((choice.Current.CostWithOverhead(s) - choice.Proposed.CostWithOverhead(s)) * input.MonthlyFactor, 2))
             .Append(savings).ToList();
         return (values.Min(), values.Max());
     }
@@ -491,6 +511,141 @@ public sealed class InstanceTypesRule : IRecommendationRule
 
         return types.ToList();
     }
+
+    /// <summary>Simulations run side by side (independent type sets): the machine's cores.</summary>
+    private static int Parallelism => Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>
+    /// The families of one part (CPU or GPU) in the order a full sort would give — fewer stranded shapes first, then the
+    /// cost of running the part on that family alone (<see cref="SlicePacking.Simulate"/>), then the name — but simulated
+    /// lazily: within a stranded count, families are tried in order of a lower bound on that cost, and a simulated family is
+    /// placed once its cost is below the bound of every family not yet simulated. The bound, per slice, is
+    /// max(a·vCPU, b·memory, c·GPUs) of the jobs that fit the family, with a, b, c its cheapest price per vCPU, per usable
+    /// MiB and per GPU: every instance costs at least that much per unit it holds (aws-facts.md "A valid lower bound", B0),
+    /// and boot/idle only add. Most families are never simulated; the order is exactly the full sort's.
+    /// </summary>
+    private sealed class FamilyRanking
+    {
+        private readonly SliceDemand _demand;
+        private readonly RecommendationSettings _settings;
+        private readonly List<Group> _groups;
+        private readonly List<RankedFamily> _placed = [];
+        private int _group;
+
+        public FamilyRanking(SliceDemand demand, IEnumerable<(string Family, List<PricedType> Types, int Stranded)> families, RecommendationSettings settings)
+        {
+            _demand = demand;
+            _settings = settings;
+            var list = families.ToList();
+            Gpu = list.Count > 0 && list[0].Types[0].Gpus > 0;
+            _groups = list.GroupBy(f => f.Stranded).OrderBy(g => g.Key)
+                .Select(g => new Group(g.Select(f => (f.Family, f.Types, Bound: Bound(demand, f.Types)))
+                    .OrderBy(f => f.Bound).ThenBy(f => f.Family, StringComparer.Ordinal).ToList()))
+                .ToList();
+        }
+
+        public bool Gpu { get; }
+
+        /// <summary>Every family in rank order, simulating only as far as the caller reads.</summary>
+        public IEnumerable<RankedFamily> All
+        {
+            get
+            {
+                for (var i = 0; At(i) is { } ranked; i++)
+                {
+                    yield return ranked;
+                }
+            }
+        }
+
+        /// <summary>The family at <paramref name="index"/> in rank order; null past the end.</summary>
+        public RankedFamily? At(int index)
+        {
+            while (_placed.Count <= index && Advance())
+            {
+            }
+
+            return index < _placed.Count ? _placed[index] : null;
+        }
+
+        private bool Advance()
+        {
+            while (_group < _groups.Count)
+            {
+                var g = _groups[_group];
+                var best = g.Simulated.OrderBy(f => f.Result.CostUsd).ThenBy(f => f.Family, StringComparer.Ordinal).FirstOrDefault();
+                var nextBound = g.Next < g.Pending.Count ? g.Pending[g.Next].Bound : double.PositiveInfinity;
+                // Strictly below the bound (with room for rounding: costs are rounded to 1e-6 USD): ties are simulated.
+                if (best is not null && (double)best.Result.CostUsd < nextBound - 1e-5 - (Math.Abs(nextBound) * 1e-9))
+                {
+                    g.Simulated.Remove(best);
+                    _placed.Add(best);
+                    return true;
+                }
+
+                if (g.Next >= g.Pending.Count)
+                {
+                    _group++;
+                    continue;
+                }
+
+                var batch = g.Pending.Skip(g.Next).Take(Parallelism).ToList();
+                g.Next += batch.Count;
+                var results = new PackingResult[batch.Count];
+                Parallel.For(0, batch.Count, i => results[i] = SlicePacking.Simulate(_demand, batch[i].Types, _settings));
+                g.Simulated.AddRange(batch.Select((f, i) => new RankedFamily(f.Family, f.Types, results[i])));
+            }
+
+            return false;
+        }
+
+        private static double Bound(SliceDemand demand, List<PricedType> types)
+        {
+            double a = double.MaxValue, b = double.MaxValue, c = double.MaxValue;
+            foreach (var t in types)
+            {
+                var price = (double)t.UsdPerHour;
+                a = Math.Min(a, price / Math.Max(t.Vcpus, 1e-9));
+                b = Math.Min(b, price / Math.Max(t.MemoryMib * SlicePacking.UsableMemoryShare, 1e-9));
+                if (t.Gpus > 0)
+                {
+                    c = Math.Min(c, price / t.Gpus);
+                }
+            }
+
+            // Only shapes some type holds are packed (the others are reported unplaced, not priced).
+            var placeable = demand.Shapes.Select(s => types.Any(t => SlicePacking.Fits(s, t))).ToArray();
+            double total = 0;
+            foreach (var slice in demand.Slices)
+            {
+                double v = 0, m = 0, gpus = 0;
+                foreach (var (s, n) in slice)
+                {
+                    if (placeable[s])
+                    {
+                        v += n * demand.Shapes[s].Vcpus;
+                        m += n * (double)demand.Shapes[s].MemoryMib;
+                        gpus += n * demand.Shapes[s].Gpus;
+                    }
+                }
+
+                total += Math.Max(a * v, Math.Max(b * m, c == double.MaxValue ? 0 : c * gpus));
+            }
+
+            return total * demand.SliceHours;
+        }
+
+        private sealed class Group(List<(string Family, List<PricedType> Types, double Bound)> pending)
+        {
+            public List<(string Family, List<PricedType> Types, double Bound)> Pending { get; } = pending;
+
+            public int Next { get; set; }
+
+            public List<RankedFamily> Simulated { get; } = [];
+        }
+    }
+
+    private sealed record RankedFamily(string Family, List<PricedType> Types, PackingResult Result);
 
     private static string FamilyOf(string type) => type[..type.IndexOf('.', StringComparison.Ordinal)];
 

@@ -32,57 +32,62 @@ public sealed class RecommendationInputLoader(
             .ToList();
         var ceNameByArn = ces.GroupBy(c => c.Arn, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
 
-        var mnpQueues = (await db.Jobs.AsNoTracking().Where(j => j.NumNodes > 1).Select(j => new { j.Account, j.Region, j.QueueName }).Distinct()
-            .ToListAsync(cancellationToken)).Select(q => (q.Account, q.Region, q.QueueName)).ToHashSet();
-        var queues = (await db.JobQueues.AsNoTracking().ToListAsync(cancellationToken))
-            .Select(q => new QueueConfig(
-                q.Account, q.Region, q.Name, q.State, q.Priority,
-                SplitList(q.ComputeEnvironmentOrder).Select(a => ceNameByArn.TryGetValue(a, out var n) ? n : NameFromArn(a)).ToList(),
-                mnpQueues.Contains((q.Account, q.Region, q.Name)), q.StatusReason))
-            .OrderBy(q => q.Name, StringComparer.Ordinal).ToList();
-        var firstCe = queues.Where(q => q.ComputeEnvironmentOrder.Count > 0)
-            .ToDictionary(q => (q.Account, q.Region, q.Name), q => q.ComputeEnvironmentOrder[0]);
-
-        // Where the attempt really ran (attempt → container instance → EC2 instance → CE), when the placement harvest knows it.
-        var placements = await (
-            from a in db.JobAttempts.AsNoTracking()
-            where a.ContainerInstanceArn != null && a.StartedAtMs >= fromMs
-            join ci in db.ContainerInstances.AsNoTracking() on new { a.Account, a.Region, Arn = a.ContainerInstanceArn! } equals new { ci.Account, ci.Region, Arn = ci.ContainerInstanceArn }
-            join i in db.Ec2Instances.AsNoTracking() on new { ci.Account, ci.Region, Id = ci.Ec2InstanceId ?? ci.EstimatedInstanceId } equals new { i.Account, i.Region, Id = (string?)i.InstanceId }
-            where i.ComputeEnvironmentName != null
-            select new { a.Account, a.Region, a.JobId, Ce = i.ComputeEnvironmentName! }).ToListAsync(cancellationToken);
-        var ceByJob = new Dictionary<(string, string, string), string>();
-        foreach (var p in placements)
+        // The hot read (a million jobs, each with the container instance of its latest placed attempt) goes through raw
+        // ADO.NET on its own connection while the other reads run on this one: EF materialisation and the attempt →
+        // container instance → EC2 instance join (on Ec2InstanceId ?? EstimatedInstanceId, which no index serves) cost
+        // more than the rest of the recommender. The instance side is small: it is resolved in memory.
+        var ceByContainerInstance = await LoadContainerInstanceCesAsync(db, new StringPool(), cancellationToken);
+        // A job with no known placement counts on its queue's first CE.
+        var queueRows = await db.JobQueues.AsNoTracking().ToListAsync(cancellationToken);
+        var ceOrderByQueue = queueRows.ToDictionary(q => (q.Account, q.Region, q.Name),
+            q => SplitList(q.ComputeEnvironmentOrder).Select(a => ceNameByArn.TryGetValue(a, out var n) ? n : NameFromArn(a)).ToList());
+        var firstCe = ceOrderByQueue.Where(q => q.Value.Count > 0).ToDictionary(q => q.Key, q => q.Value[0]);
+        // Two halves of the window (by stop time) on two connections: the scan is CPU-bound per row on this side.
+        var midMs = fromMs + ((nowMs - fromMs) / 2);
+        async Task<(List<ObservedJob> Jobs, HashSet<(string, string, string)> MnpQueues)> Part(long stoppedFromMs, long stoppedToMs, bool mnp)
         {
-            ceByJob[(p.Account, p.Region, p.JobId)] = p.Ce;
+            await using var jobsDb = await dbFactory.CreateDbContextAsync(cancellationToken);
+            return await LoadJobsAsync(jobsDb, fromMs, stoppedFromMs, stoppedToMs, mnp, ceByContainerInstance, firstCe, new StringPool(), cancellationToken);
         }
 
-        var jobRows = await db.Jobs.AsNoTracking()
-            .Where(j => j.StartedAtMs != null && j.StoppedAtMs != null && j.StoppedAtMs >= fromMs && j.ArraySize == null)
-            .Select(j => new { j.Account, j.Region, j.JobId, j.QueueName, j.JobDefinitionArn, j.Vcpus, j.MemoryMib, j.Gpus, j.NumNodes, j.StartedAtMs, j.StoppedAtMs })
-            .ToListAsync(cancellationToken);
-        var jobs = new List<ObservedJob>(jobRows.Count);
-        foreach (var j in jobRows)
+        var early = Task.Run(() => Part(fromMs, midMs, mnp: false), cancellationToken);
+        var late = Task.Run(() => Part(midMs, long.MaxValue, mnp: true), cancellationToken);
+        var jobsTask = CombineAsync(early, late);
+        try
         {
-            var ce = ceByJob.TryGetValue((j.Account, j.Region, j.JobId), out var placed) ? placed
-                : firstCe.TryGetValue((j.Account, j.Region, j.QueueName), out var first) ? first : "";
-            jobs.Add(new ObservedJob(j.Account, j.Region, j.QueueName, ce, DefinitionName(j.JobDefinitionArn), j.Vcpus ?? 0, j.MemoryMib ?? 0, j.Gpus ?? 0,
-                Math.Max(1, j.NumNodes ?? 1), j.StartedAtMs!.Value, j.StoppedAtMs!.Value));
+            return await LoadRestAsync(db, settings, nowMs, fromMs, ces, queueRows, ceOrderByQueue, firstCe, ceByContainerInstance, jobsTask, cancellationToken);
         }
-
-        // vCPUs in use per CE now (jobs RUNNING or STARTING): with waiting jobs, a CE at maxvCpus explains the wait.
-        var running = await db.Jobs.AsNoTracking().Where(j => (j.Status == "RUNNING" || j.Status == "STARTING") && j.ArraySize == null)
-            .Select(j => new { j.Account, j.Region, j.JobId, j.QueueName, j.Vcpus, j.NumNodes }).ToListAsync(cancellationToken);
-        var runningVcpus = new Dictionary<(string, string, string), double>();
-        foreach (var j in running)
+        finally
         {
-            var ce = ceByJob.TryGetValue((j.Account, j.Region, j.JobId), out var placed) ? placed
-                : firstCe.TryGetValue((j.Account, j.Region, j.QueueName), out var first) ? first : "";
-            runningVcpus[(j.Account, j.Region, ce)] = runningVcpus.GetValueOrDefault((j.Account, j.Region, ce)) + ((j.Vcpus ?? 0) * Math.Max(1, j.NumNodes ?? 1));
+            // Never leave the jobs read running on a context of its own when this one failed.
+            await Task.WhenAny(jobsTask);
         }
+    }
 
-        ces = ces.Select(c => runningVcpus.TryGetValue((c.Account, c.Region, c.Name), out var v) ? c with { RunningVcpus = v } : c).ToList();
+    private static async Task<(List<ObservedJob> Jobs, HashSet<(string, string, string)> MnpQueues)> CombineAsync(
+        Task<(List<ObservedJob> Jobs, HashSet<(string, string, string)> MnpQueues)> first, Task<(List<ObservedJob> Jobs, HashSet<(string, string, string)> MnpQueues)> second)
+    {
+        try
+        {
+            var (jobs, mnp) = await first;
+            var (more, moreMnp) = await second;
+            var all = new List<ObservedJob>(jobs.Count + more.Count);
+            all.AddRange(jobs);
+            all.AddRange(more);
+            mnp.UnionWith(moreMnp);
+            return (all, mnp);
+        }
+        finally
+        {
+            await Task.WhenAll(Task.WhenAny(first), Task.WhenAny(second));
+        }
+    }
 
+    private async Task<RecommendationInput> LoadRestAsync(BatchInsightsDbContext db, RecommendationSettings settings, long nowMs, long fromMs,
+        List<ComputeEnvironmentConfig> ces, List<JobQueueRow> queueRows, Dictionary<(string, string, string), List<string>> ceOrderByQueue,
+        Dictionary<(string, string, string), string> firstCe, Dictionary<(string, string, string), string> ceByContainerInstance,
+        Task<(List<ObservedJob> Jobs, HashSet<(string, string, string)> MnpQueues)> jobsTask, CancellationToken cancellationToken)
+    {
         var series = await LoadSpotSeriesAsync(db, fromMs, nowMs, cancellationToken);
         var offers = BuildOffers(catalog, ces.Select(c => c.Region).Distinct(StringComparer.Ordinal), series, fromMs, nowMs);
 
@@ -114,7 +119,158 @@ public sealed class RecommendationInputLoader(
 
         var vpcs = await LoadVpcsAsync(db, ces, nowMs, fromMs, cancellationToken);
         var definitionCosts = await LoadDefinitionCostsAsync(db, fromMs, cancellationToken);
+        var (jobs, mnpQueues) = await jobsTask;
+        var queues = queueRows
+            .Select(q => new QueueConfig(q.Account, q.Region, q.Name, q.State, q.Priority, ceOrderByQueue[(q.Account, q.Region, q.Name)],
+                mnpQueues.Contains((q.Account, q.Region, q.Name)), q.StatusReason))
+            .OrderBy(q => q.Name, StringComparer.Ordinal).ToList();
+
+        // vCPUs in use per CE now (jobs RUNNING or STARTING): with waiting jobs, a CE at maxvCpus explains the wait.
+        var running = await db.Jobs.AsNoTracking().Where(j => (j.Status == "RUNNING" || j.Status == "STARTING") && j.ArraySize == null)
+            .Select(j => new
+            {
+                j.Account, j.Region, j.QueueName, j.Vcpus, j.NumNodes,
+                Arn = db.JobAttempts.Where(a => a.Account == j.Account && a.Region == j.Region && a.JobId == j.JobId && a.ContainerInstanceArn != null && a.StartedAtMs >= fromMs)
+                    .OrderByDescending(a => a.AttemptIndex).Select(a => a.ContainerInstanceArn).FirstOrDefault(),
+            }).ToListAsync(cancellationToken);
+        var runningVcpus = new Dictionary<(string, string, string), double>();
+        foreach (var j in running)
+        {
+            var ce = j.Arn is not null && ceByContainerInstance.TryGetValue((j.Account, j.Region, j.Arn), out var placed) ? placed
+                : firstCe.TryGetValue((j.Account, j.Region, j.QueueName), out var first) ? first : "";
+            runningVcpus[(j.Account, j.Region, ce)] = runningVcpus.GetValueOrDefault((j.Account, j.Region, ce)) + ((j.Vcpus ?? 0) * Math.Max(1, j.NumNodes ?? 1));
+        }
+
+        ces = ces.Select(c => runningVcpus.TryGetValue((c.Account, c.Region, c.Name), out var v) ? c with { RunningVcpus = v } : c).ToList();
+
         return new RecommendationInput(nowMs, fromMs, ces, queues, jobs, offers, series, network, stuck, failures, settings, definitionCosts) { Vpcs = vpcs };
+    }
+
+    /// <summary>(account, region, container instance ARN) → the CE whose EC2 instance it is (mapped or estimated instance).</summary>
+    private static async Task<Dictionary<(string, string, string), string>> LoadContainerInstanceCesAsync(
+        BatchInsightsDbContext db, StringPool names, CancellationToken cancellationToken)
+    {
+        var instances = (await db.Ec2Instances.AsNoTracking().Where(i => i.ComputeEnvironmentName != null)
+                .Select(i => new { i.Account, i.Region, i.InstanceId, Ce = i.ComputeEnvironmentName! }).ToListAsync(cancellationToken))
+            .GroupBy(i => (i.Account, i.Region, i.InstanceId)).ToDictionary(g => g.Key, g => g.First().Ce);
+        var containerInstances = await db.ContainerInstances.AsNoTracking()
+            .Select(ci => new { ci.Account, ci.Region, ci.ContainerInstanceArn, Id = ci.Ec2InstanceId ?? ci.EstimatedInstanceId }).ToListAsync(cancellationToken);
+        var result = new Dictionary<(string, string, string), string>();
+        foreach (var ci in containerInstances)
+        {
+            if (ci.Id is not null && instances.TryGetValue((ci.Account, ci.Region, ci.Id), out var ce))
+            {
+                result[(names.Get(ci.Account), names.Get(ci.Region), ci.ContainerInstanceArn)] = names.Get(ce);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// One scan of the jobs table: the finished, non-array-parent jobs that stopped in [stoppedFrom, stoppedTo) on the CE they were placed on
+    /// (else their queue's first CE)
+    /// (strings shared through
+    /// <paramref name="names"/>, so a million rows hold a handful of queue/definition strings) and the queues that ever
+    /// ran a multi-node parallel job (when <paramref name="multiNode"/>).
+    /// </summary>
+    private static async Task<(List<ObservedJob> Jobs, HashSet<(string, string, string)> MnpQueues)> LoadJobsAsync(
+        BatchInsightsDbContext db, long fromMs, long stoppedFromMs, long stoppedToMs, bool multiNode, Dictionary<(string, string, string), string> ceByContainerInstance,
+        Dictionary<(string, string, string), string> firstCe, StringPool names, CancellationToken cancellationToken)
+    {
+        var jobs = new List<ObservedJob>();
+        var mnpQueues = new HashSet<(string, string, string)>();
+        var definitionNames = new Dictionary<string, string?>(StringComparer.Ordinal);
+        await using var command = await CreateCommandAsync(db, """
+            SELECT j."Account", j."Region", j."ContainerInstanceArn", j."QueueName", j."JobDefinitionArn", j."Vcpus", j."MemoryMib", j."Gpus", j."NumNodes",
+                j."StartedAtMs", j."StoppedAtMs", j."InWindow"
+            FROM (
+                SELECT "Account", "Region", "QueueName", "JobDefinitionArn", "Vcpus", "MemoryMib", "Gpus", "NumNodes", "StartedAtMs", "StoppedAtMs",
+                    CASE WHEN "StartedAtMs" IS NOT NULL AND "StoppedAtMs" IS NOT NULL AND "StoppedAtMs" >= @stoppedFrom AND "StoppedAtMs" < @stoppedTo
+                        AND "ArraySize" IS NULL THEN 1 ELSE 0 END AS "InWindow",
+                    (SELECT a."ContainerInstanceArn" FROM "job_attempts" a
+                     WHERE a."Account" = jobs."Account" AND a."Region" = jobs."Region" AND a."JobId" = jobs."JobId"
+                       AND a."ContainerInstanceArn" IS NOT NULL AND a."StartedAtMs" >= @from
+                     ORDER BY a."AttemptIndex" DESC LIMIT 1) AS "ContainerInstanceArn"
+                FROM "jobs"
+                WHERE ("StartedAtMs" IS NOT NULL AND "StoppedAtMs" IS NOT NULL AND "StoppedAtMs" >= @stoppedFrom AND "StoppedAtMs" < @stoppedTo AND "ArraySize" IS NULL)
+                    OR ("NumNodes" > 1 AND @multiNode = 1)) j
+            """, fromMs, cancellationToken);
+        AddParameter(command, "@stoppedFrom", stoppedFromMs);
+        AddParameter(command, "@stoppedTo", stoppedToMs);
+        AddParameter(command, "@multiNode", multiNode ? 1 : 0);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var account = names.Get(reader.GetString(0));
+            var region = names.Get(reader.GetString(1));
+            var queue = names.Get(reader.GetString(3));
+            var nodes = reader.IsDBNull(8) ? 1 : Math.Max(1, reader.GetInt32(8));
+            if (nodes > 1)
+            {
+                mnpQueues.Add((account, region, queue));
+            }
+
+            if (reader.GetInt32(11) == 0)
+            {
+                continue;
+            }
+
+            string? definition = null;
+            if (!reader.IsDBNull(4))
+            {
+                var arn = reader.GetString(4);
+                if (!definitionNames.TryGetValue(arn, out definition))
+                {
+                    definition = DefinitionName(arn) is { } name ? names.Get(name) : null;
+                    definitionNames[arn] = definition;
+                }
+            }
+
+            // The latest attempt of the window on a known container instance: the CE of that instance.
+            var ce = !reader.IsDBNull(2) && ceByContainerInstance.TryGetValue((account, region, reader.GetString(2)), out var placed) ? placed
+                : firstCe.TryGetValue((account, region, queue), out var first) ? first : "";
+            jobs.Add(new ObservedJob(account, region, queue, ce, definition,
+                reader.IsDBNull(5) ? 0 : reader.GetDouble(5), reader.IsDBNull(6) ? 0 : reader.GetInt64(6), reader.IsDBNull(7) ? 0 : reader.GetInt32(7),
+                nodes, reader.GetInt64(9), reader.GetInt64(10)));
+        }
+
+        return (jobs, mnpQueues);
+    }
+
+    private static async Task<System.Data.Common.DbCommand> CreateCommandAsync(BatchInsightsDbContext db, string sql, long fromMs, CancellationToken cancellationToken)
+    {
+        // Plain SQL with quoted identifiers and an @-parameter: the same text runs on SQLite and PostgreSQL (Npgsql accepts @name).
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = sql;
+        AddParameter(command, "@from", fromMs);
+        return command;
+    }
+
+    private static void AddParameter(System.Data.Common.DbCommand command, string name, long value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    /// <summary>Hands out one instance per distinct string, so a million rows share a few queue, account and CE names.</summary>
+    private sealed class StringPool
+    {
+        private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
+
+        public string Get(string value)
+        {
+            if (_strings.TryGetValue(value, out var known))
+            {
+                return known;
+            }
+
+            _strings[value] = value;
+            return value;
+        }
     }
 
     /// <summary>

@@ -25,25 +25,28 @@ public sealed class ServerlessFitRule : IRecommendationRule
         ArgumentNullException.ThrowIfNull(input);
         var ces = input.ComputeEnvironments.ToDictionary(c => (c.Account, c.Region, c.Name));
         var costs = (input.DefinitionCosts ?? []).ToDictionary(c => (c.Account, c.Region, c.JobDefinition));
-        foreach (var group in input.Jobs.Where(j => j.JobDefinition is not null).GroupBy(j => (j.Account, j.Region, Definition: j.JobDefinition!))
-                     .OrderBy(g => g.Key.Definition, StringComparer.Ordinal))
+        var groups = input.Jobs.Where(j => j.JobDefinition is not null).GroupBy(j => (j.Account, j.Region, Definition: j.JobDefinition!))
+            .OrderBy(g => g.Key.Definition, StringComparer.Ordinal)
+            .Select(g => (g.Key, Runs: g.ToList()))
+            .Where(g => g.Runs.Count >= MinRuns && !g.Runs.Any(j => j.Nodes > 1 || j.Gpus > 0))
+            .ToList();
+        // Definitions are independent and each may have hundreds of thousands of runs: assess them side by side.
+        var fits = new FitAssessment[groups.Count];
+        Parallel.For(0, groups.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) },
+            i => fits[i] = Assess(groups[i].Runs, ces, input.Offers));
+        for (var i = 0; i < groups.Count; i++)
         {
-            var runs = group.ToList();
-            if (runs.Count < MinRuns || runs.Any(j => j.Nodes > 1 || j.Gpus > 0))
-            {
-                continue;
-            }
-
-            var fit = Assess(runs, ces, input.Offers);
+            var (key, runs) = groups[i];
+            var fit = fits[i];
             if (fit.LambdaMemoryMb > LambdaRates.MaxMemoryMb && !fit.FargateFits)
             {
                 continue;
             }
 
-            var current = costs.TryGetValue(group.Key, out var fact)
+            var current = costs.TryGetValue(key, out var fact)
                 ? new CurrentCost(fact.CostUsd, fact.CostUsd + fact.IdleShareUsd, "cost model", fact.EstimatedUsd > 0)
                 : new CurrentCost(fit.EstimatedUsd, fit.EstimatedUsd, "estimated share of the smallest allowed instance", true);
-            if (Build(input, group.Key.Account, group.Key.Region, group.Key.Definition, runs, fit, current) is { } recommendation)
+            if (Build(input, key.Account, key.Region, key.Definition, runs, fit, current) is { } recommendation)
             {
                 yield return recommendation;
             }
@@ -83,12 +86,14 @@ public sealed class ServerlessFitRule : IRecommendationRule
         var onFargate = runs.Count(j => ces.TryGetValue((j.Account, j.Region, j.ComputeEnvironment), out var c) && c.IsFargate) * 2 > runs.Count;
         var fargateFits = !onFargate && maxVcpus <= FargateRates.MaxVcpus && maxMemory <= FargateRates.MaxMemoryMib;
         decimal lambda = 0, fargate = 0, estimated = 0;
+        // The type a run would take depends only on its CE and shape: pick it once per (CE, shape), not per run (a million runs).
+        var typeCache = new Dictionary<(string, string, string, double, long), (InstanceOffer? Offer, decimal Price)>();
         foreach (var j in runs)
         {
             lambda += LambdaRates.X86.InvocationUsd(lambdaMemory, j.StoppedAtMs - j.StartedAtMs);
             var attempt = new CostAttempt(new AttemptKey(j.Account, j.Region, "", 0), j.Vcpus, j.MemoryMib, 0, j.StartedAtMs, j.StoppedAtMs);
             fargate += CostAttribution.Fargate(attempt, FargateRates.OnDemand).CostUsd;
-            estimated += EstimateRun(j, ces, offers, attempt);
+            estimated += EstimateRun(j, ces, offers, attempt, typeCache);
         }
 
         return new FitAssessment(runs.Count, Percentile(durations, 0.5), p99, durations[^1], maxVcpus, maxMemory, lambdaMemory, lambdaFits, fargateFits, onFargate,
@@ -99,7 +104,8 @@ public sealed class ServerlessFitRule : IRecommendationRule
     /// Without the cost model: the run's share (Core/Costs share rule) of the cheapest allowed type that holds it, at the
     /// CE's purchasing option; Fargate CEs at the Fargate rates. 0 when nothing is known.
     /// </summary>
-    private static decimal EstimateRun(ObservedJob j, IReadOnlyDictionary<(string, string, string), ComputeEnvironmentConfig> ces, IReadOnlyList<InstanceOffer> offers, CostAttempt attempt)
+    private static decimal EstimateRun(ObservedJob j, IReadOnlyDictionary<(string, string, string), ComputeEnvironmentConfig> ces, IReadOnlyList<InstanceOffer> offers, CostAttempt attempt,
+        Dictionary<(string, string, string, double, long), (InstanceOffer? Offer, decimal Price)> typeCache)
     {
         if (!ces.TryGetValue((j.Account, j.Region, j.ComputeEnvironment), out var ce))
         {
@@ -111,12 +117,18 @@ public sealed class ServerlessFitRule : IRecommendationRule
             return CostAttribution.Fargate(attempt, ce.IsSpot || string.Equals(ce.ResourceType, "FARGATE_SPOT", StringComparison.OrdinalIgnoreCase) ? FargateRates.Spot : FargateRates.OnDemand).CostUsd;
         }
 
-        var regional = offers.Where(o => o.Region == j.Region).ToList();
-        var allowed = InstanceTypesRule.Expand(ce.InstanceTypes, regional).ToHashSet(StringComparer.Ordinal);
-        var type = regional.Where(o => allowed.Contains(o.InstanceType) && o.OnDemandUsdPerHour is not null
-                && j.Vcpus <= o.Vcpus && j.MemoryMib <= o.MemoryMib * SlicePacking.UsableMemoryShare)
-            .Select(o => (Offer: o, Price: ce.IsSpot ? o.MeanSpotUsdPerHour ?? o.OnDemandUsdPerHour!.Value * InstanceTypesRule.AssumedSpotRatio : o.OnDemandUsdPerHour!.Value))
-            .OrderBy(t => t.Price).FirstOrDefault();
+        var key = (j.Account, j.Region, j.ComputeEnvironment, j.Vcpus, j.MemoryMib);
+        if (!typeCache.TryGetValue(key, out var type))
+        {
+            var regional = offers.Where(o => o.Region == j.Region).ToList();
+            var allowed = InstanceTypesRule.Expand(ce.InstanceTypes, regional).ToHashSet(StringComparer.Ordinal);
+            type = regional.Where(o => allowed.Contains(o.InstanceType) && o.OnDemandUsdPerHour is not null
+                    && j.Vcpus <= o.Vcpus && j.MemoryMib <= o.MemoryMib * SlicePacking.UsableMemoryShare)
+                .Select(o => (Offer: (InstanceOffer?)o, Price: ce.IsSpot ? o.MeanSpotUsdPerHour ?? o.OnDemandUsdPerHour!.Value * InstanceTypesRule.AssumedSpotRatio : o.OnDemandUsdPerHour!.Value))
+                .OrderBy(t => t.Price).FirstOrDefault();
+            typeCache[key] = type;
+        }
+
         if (type.Offer is null)
         {
             return 0m;
