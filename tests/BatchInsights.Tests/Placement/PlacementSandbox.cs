@@ -64,15 +64,16 @@ internal sealed class PlacementSandbox : IAsyncDisposable
 
     public Ec2Api NewEc2() => new(Target, Server.BaseAddress, Credentials, TestClients.FastPolicy, new TokenBucket(1_000, 1_000, TimeProvider.System));
 
-    public async Task HarvestBatchAsync()
+    /// <param name="into">Another database to harvest into (e.g. PostgreSQL); default: this sandbox's SQLite file.</param>
+    public async Task HarvestBatchAsync(IDbContextFactory<BatchInsightsDbContext>? into = null)
     {
         var batch = new BatchApiClient(_http, Target, Server.BaseAddress, Credentials, TestClients.FastPolicy, new TokenBucket(1_000, 1_000, TimeProvider.System), TimeProvider.System);
-        var harvester = new BatchHarvester(Database.Factory, _ => batch, new HarvestNotifier(NullLogger<HarvestNotifier>.Instance), Clock, NullLogger<BatchHarvester>.Instance);
+        var harvester = new BatchHarvester(into ?? Database.Factory, _ => batch, new HarvestNotifier(NullLogger<HarvestNotifier>.Instance), Clock, NullLogger<BatchHarvester>.Instance);
         await harvester.HarvestAsync(Target, CancellationToken.None);
     }
 
-    public InstanceHarvester InstanceHarvester() =>
-        new(Database.Factory, _ => NewEc2(), _ => NewEcs(), new HarvestNotifier(NullLogger<HarvestNotifier>.Instance), Clock, NullLogger<InstanceHarvester>.Instance);
+    public InstanceHarvester InstanceHarvester(IDbContextFactory<BatchInsightsDbContext>? into = null) =>
+        new(into ?? Database.Factory, _ => NewEc2(), _ => NewEcs(), new HarvestNotifier(NullLogger<HarvestNotifier>.Instance), Clock, NullLogger<InstanceHarvester>.Instance);
 
     public async Task<(List<Ec2InstanceRow> Instances, List<ContainerInstanceRow> ContainerInstances, List<JobAttemptRow> Attempts)> ReadAsync()
     {
