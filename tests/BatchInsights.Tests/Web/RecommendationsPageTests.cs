@@ -29,6 +29,30 @@ public sealed class RecommendationsPageTests : UiTestContext
     }
 
     [Fact]
+    public async Task Render_CriticalWithNoSavings_IsNamedAboveTheSavingsOrderedTable()
+    {
+        var stuck = RecommendationStoreTests.Sample("lab-isolated", 0m) with { Title = "lab-isolated: no network path", Severity = RecommendationSeverity.Critical };
+        await RecommendationStoreTests.StoreRunAsync(Store, RecommendationStoreTests.Sample("big", 900m), stuck);
+
+        var page = RenderPage<RecommendationsPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(["big", "lab-isolated"], page.FindAll("[data-testid=recommendation-row]").Select(r => r.GetAttribute("data-target"))));
+        Assert.Contains("1 need attention now", page.Find("[data-testid=critical-summary]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("lab-isolated: no network path", Assert.Single(page.FindAll("[data-testid=critical-link]")).TextContent);
+    }
+
+    [Fact]
+    public async Task Render_NothingCritical_ShowsNoAttentionBanner()
+    {
+        await RecommendationStoreTests.StoreRunAsync(Store, RecommendationStoreTests.Sample("big", 900m));
+
+        var page = RenderPage<RecommendationsPage>();
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=recommendation-row]")));
+        Assert.Empty(page.FindAll("[data-testid=critical-summary]"));
+    }
+
+    [Fact]
     public async Task Render_Detail_ShowsDiffEvidenceAndDismissHidesItFromTheList()
     {
         await RecommendationStoreTests.StoreRunAsync(Store, RecommendationStoreTests.Sample());
