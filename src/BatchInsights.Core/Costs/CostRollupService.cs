@@ -25,9 +25,12 @@ public sealed partial class CostRollupService(
     public const string WatermarkScope = "costs";
     private const long DayMs = 86_400_000;
 
-    // A harvest's rows carry the harvest's "now", taken before its transaction commits: look back a little so a row
-    // committed just after our previous run started is not missed (rerunning a day is harmless).
-    private const long WatermarkSlackMs = 10 * 60_000;
+    // A harvest's rows carry the harvest's "now", taken after its run row (HarvestRuns, Outcome Running) is committed and
+    // before its data transaction commits. So the next run resumes from the start of the oldest harvest still running
+    // when this run read its inputs (its rows may not be visible yet), else from this run's "now": no fixed look-back,
+    // which made every run re-read (and recompute) whatever the last harvest before it wrote. A run row left "Running"
+    // by a killed process is ignored after this long.
+    private static readonly TimeSpan StaleHarvestRun = TimeSpan.FromHours(6);
 
     private static readonly string[] RunningStates = ["pending", "running", "stopping", "shutting-down"];
 
@@ -57,7 +60,12 @@ public sealed partial class CostRollupService(
         var watermark = await db.HarvestWatermarks.AsNoTracking()
             .Where(x => x.Account == account && x.Region == region && x.Scope == WatermarkScope)
             .Select(x => (long?)x.ValueMs).FirstOrDefaultAsync(cancellationToken) ?? long.MinValue;
-        var since = watermark == long.MinValue ? long.MinValue : watermark - WatermarkSlackMs;
+        var staleBefore = clock.GetUtcNow().UtcDateTime - StaleHarvestRun;
+        var oldestRunning = await db.HarvestRuns.AsNoTracking()
+            .Where(r => r.Account == account && r.Region == region && r.Outcome == HarvestOutcome.Running && r.StartedAt >= staleBefore)
+            .MinAsync(r => (DateTime?)r.StartedAt, cancellationToken);
+        var nextWatermark = oldestRunning is null ? now : Math.Min(now, new DateTimeOffset(DateTime.SpecifyKind(oldestRunning.Value, DateTimeKind.Utc)).ToUnixTimeMilliseconds());
+        var since = watermark;
         var sinceDate = since == long.MinValue ? DateTime.MinValue : DateTimeOffset.FromUnixTimeMilliseconds(since).UtcDateTime;
 
         // 1. What changed: jobs (HarvestedAt = last changed), instances (LastSeenMs moves while they run), placements.
@@ -93,7 +101,7 @@ public sealed partial class CostRollupService(
             .FirstOrDefaultAsync(cancellationToken);
         if (changedJobs is null && changedInstances is null && changedPlacements is null)
         {
-            await WriteWatermarkAsync(db, account, region, now, cancellationToken);
+            await WriteWatermarkAsync(db, account, region, nextWatermark, cancellationToken);
             return new CostRunResult(account, region, 0, 0, 0, 0, 0, 0m);
         }
 
@@ -123,7 +131,7 @@ public sealed partial class CostRollupService(
             total += ledger.InstanceTotalUsd;
         }
 
-        await WriteWatermarkAsync(db, account, region, now, cancellationToken);
+        await WriteWatermarkAsync(db, account, region, nextWatermark, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         LogRun(logger, account, region, windowStart, windowEnd, instanceIds.Count, attempts, decimal.Round(total, 2));
         return new CostRunResult(account, region, windowStart, windowEnd, instanceIds.Count, attempts, rollups, total);
