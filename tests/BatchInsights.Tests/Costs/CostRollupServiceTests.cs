@@ -155,6 +155,28 @@ public sealed class CostRollupServiceTests : IDisposable
         Assert.Equal(scratch.Rollups, after.Rollups);
     }
 
+    [Fact]
+    public async Task RunAsync_HarvestStillRunning_ItsRowsCommittedLaterAreCostedNextRun()
+    {
+        // A Batch harvest started 5 min before the cost run and commits its jobs (stamped with its own "now") after it.
+        _db.Add(Rows.Ce("ce"), Rows.Queue("q", "ce"), Instance("i-1", Day0 + H, Day0 + (2 * H)),
+            new HarvestRunRow { Account = Rows.Account, Region = Rows.Region, Kind = "batch", StartedAt = Rows.Now.AddMinutes(-5).UtcDateTime, Outcome = HarvestOutcome.Running });
+        AddRun("a", "i-1", Day0 + H, Day0 + (2 * H), 2, 1024, Rows.Now.AddHours(-30));
+        await Service().RunAsync(Rows.Account, Rows.Region, CancellationToken.None);
+
+        var day1 = Day0 + 86_400_000;
+        var i2 = Instance("i-2", day1 + H, day1 + (2 * H));
+        (i2.FirstSeenMs, i2.LastSeenMs) = (Rows.Ms(Rows.Now.AddMinutes(-4)), Rows.Ms(Rows.Now.AddMinutes(-4)));
+        _db.Add(i2);
+        AddRun("late", "i-2", day1 + H, day1 + (2 * H), 2, 1024, Rows.Now.AddMinutes(-4));
+        _clock.Advance(TimeSpan.FromHours(1));
+        var second = await Service().RunAsync(Rows.Account, Rows.Region, CancellationToken.None);
+
+        Assert.Equal(day1, second.WindowStartMs);
+        await using var db = await _db.Factory.CreateDbContextAsync();
+        Assert.True(await db.AttemptCosts.AnyAsync(a => a.JobId == "late" && a.CostMicroUsd > 0));
+    }
+
     private async Task<(List<string> Attempts, List<string> Rollups)> AllRowsAsync()
     {
         await using var db = await _db.Factory.CreateDbContextAsync();
