@@ -64,12 +64,27 @@ public static class CostAttribution
     }
 
     /// <summary>Costs one instance-interval and the attempts that ran on it (attempts outside it are charged only for the overlap).</summary>
-    public static InstanceCharge Attribute(CostInstance instance, IReadOnlyList<CostAttempt> attempts)
+    public static InstanceCharge Attribute(CostInstance instance, IReadOnlyList<CostAttempt> attempts) =>
+        Attribute(instance, attempts, long.MinValue, long.MaxValue);
+
+    /// <summary>
+    /// Like <see cref="Attribute(CostInstance, IReadOnlyList{CostAttempt})"/> but only for the part of the billed interval
+    /// inside [<paramref name="clipStartMs"/>, <paramref name="clipEndMs"/>): the billed end (60-second minimum, whole
+    /// seconds) is taken from the whole interval first, so clipped pieces of one instance add up to its unclipped cost
+    /// segment by segment. A roll-up run over a day uses it to leave a long-running instance's other days alone.
+    /// </summary>
+    public static InstanceCharge Attribute(CostInstance instance, IReadOnlyList<CostAttempt> attempts, long clipStartMs, long clipEndMs)
     {
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentNullException.ThrowIfNull(attempts);
-        var start = instance.StartMs;
-        var end = BilledEndMs(instance.StartMs, instance.EndMs);
+        var start = Math.Max(instance.StartMs, clipStartMs);
+        var end = Math.Min(BilledEndMs(instance.StartMs, instance.EndMs), clipEndMs);
+        if (end <= start)
+        {
+            var none = attempts.Select(a => new AttemptCharge(a.Key, Share(a.Vcpus, a.MemoryMib, a.Gpus, instance.Capacity), 0m, new Dictionary<long, decimal>())).ToList();
+            return new InstanceCharge(instance, 0m, 0m, new Dictionary<long, decimal>(), none);
+        }
+
         var shares = attempts.Select(a => Share(a.Vcpus, a.MemoryMib, a.Gpus, instance.Capacity)).ToArray();
 
         var points = new SortedSet<long> { start, end };

@@ -26,6 +26,11 @@ internal sealed class CostInputs
         _loadEnd = loadEnd;
     }
 
+    /// <summary>The span the instances are costed over: the window and every attempt overlapping it.</summary>
+    public long ClipStartMs { get; private init; }
+
+    public long ClipEndMs { get; private init; }
+
     public List<LedgerInstance> Instances { get; } = [];
     public List<PlacedAttempt> Placed { get; } = [];
     public List<LoneAttempt> Lone { get; } = [];
@@ -36,9 +41,18 @@ internal sealed class CostInputs
             .Where(i => i.Account == account && i.Region == region && (i.LaunchTimeMs ?? i.FirstSeenMs) < windowEnd && (i.TerminatedAtMs ?? long.MaxValue) >= windowStart)
             .ToListAsync(ct);
         rows = rows.Where(i => CostRollupService.InstanceEnd(i, now) >= windowStart).ToList();
-        var loadStart = rows.Count == 0 ? windowStart : Math.Min(windowStart, rows.Min(i => i.LaunchTimeMs ?? i.FirstSeenMs));
-        var loadEnd = rows.Count == 0 ? windowEnd : Math.Max(windowEnd, rows.Max(i => CostRollupService.InstanceEnd(i, now)));
-        var inputs = new CostInputs(db, catalog, account, region, loadEnd);
+
+        // Only the attempts overlapping the window are costed, each over its whole run, so the instances are costed over
+        // the span of those attempts (plus the window) and every attempt running beside one of them in that span is loaded
+        // too: the over-subscription scaling needs its neighbours. A long-running instance's other days are left alone.
+        var span = await db.JobAttempts.AsNoTracking()
+            .Where(a => a.Account == account && a.Region == region && a.StartedAtMs != null && a.StartedAtMs < windowEnd && (a.StoppedAtMs ?? long.MaxValue) >= windowStart)
+            .GroupBy(_ => 1)
+            .Select(g => new { Start = g.Min(a => a.StartedAtMs!.Value), End = g.Max(a => a.StoppedAtMs ?? now) })
+            .FirstOrDefaultAsync(ct);
+        var loadStart = Math.Min(windowStart, span?.Start ?? windowStart);
+        var loadEnd = Math.Max(windowEnd, span?.End ?? windowEnd);
+        var inputs = new CostInputs(db, catalog, account, region, loadEnd) { ClipStartMs = loadStart, ClipEndMs = loadEnd };
 
         var ces = await db.ComputeEnvironments.AsNoTracking().Where(c => c.Account == account && c.Region == region).ToListAsync(ct);
         var queues = await db.JobQueues.AsNoTracking().Where(q => q.Account == account && q.Region == region).ToListAsync(ct);
@@ -73,7 +87,7 @@ internal sealed class CostInputs
         {
             var stop = Math.Max(a.Start, a.StoppedAtMs ?? now);
             var attempt = new CostAttempt(new AttemptKey(account, region, a.JobId, a.AttemptIndex), a.Vcpus ?? 0, a.MemoryMib ?? 0, a.Gpus ?? 0, a.Start, stop);
-            var overlapsWindow = a.Start < windowEnd && stop > windowStart;
+            var overlapsWindow = CostLedger.Overlaps(a.Start, stop, windowStart, windowEnd);
             var container = a.ContainerInstanceArn is null ? null : containers.GetValueOrDefault(a.ContainerInstanceArn);
             var instanceId = container?.Ec2InstanceId ?? container?.EstimatedInstanceId;
             var candidates = queueCes.GetValueOrDefault(a.QueueName) ?? [];
@@ -87,17 +101,18 @@ internal sealed class CostInputs
                 continue;
             }
 
-            if (!overlapsWindow)
-            {
-                // Only loaded to complete an instance's sharing; on no loaded instance it belongs to another window.
-                continue;
-            }
-
             var clusterCe = container is null ? null : ces.FirstOrDefault(c => c.EcsClusterArn?.EndsWith("/" + container.ClusterName, StringComparison.Ordinal) == true);
             if (instanceId is not null && (container!.InstanceType ?? container.EstimatedInstanceType) is not null)
             {
+                // Neighbours outside the window are kept too: they share the rebuilt instance inside the costed span.
                 var list = rebuilt.TryGetValue(instanceId, out var l) ? l : rebuilt[instanceId] = [];
                 list.Add((attempt, Context(clusterCe?.Name), container, clusterCe ?? candidates.FirstOrDefault()));
+                continue;
+            }
+
+            if (!overlapsWindow)
+            {
+                // Only loaded to complete an instance's sharing; on no loaded instance it belongs to another window.
                 continue;
             }
 
@@ -140,15 +155,41 @@ internal sealed class CostInputs
             }
         }
 
-        foreach (var (id, list) in rebuilt)
+        // A rebuilt instance lives from its first attempt to its last, wherever they fall: the same interval whichever
+        // window is costed, so its idle gaps do not depend on how a run is sliced.
+        var spans = new Dictionary<string, (long Start, long End)>(StringComparer.Ordinal);
+        var wanted = rebuilt.Where(r => r.Value.Any(x => CostLedger.Overlaps(x.Attempt.StartMs, x.Attempt.StopMs, windowStart, windowEnd))).Select(r => r.Key).ToList();
+        foreach (var chunk in wanted.Chunk(500))
         {
+            var found = await (
+                from a in db.JobAttempts.AsNoTracking()
+                join c in db.ContainerInstances.AsNoTracking() on new { a.Account, a.Region, Arn = a.ContainerInstanceArn! } equals new { c.Account, c.Region, Arn = c.ContainerInstanceArn }
+                where a.Account == account && a.Region == region && a.StartedAtMs != null && chunk.Contains(c.Ec2InstanceId ?? c.EstimatedInstanceId)
+                group a by c.Ec2InstanceId ?? c.EstimatedInstanceId into g
+                select new { Id = g.Key, Start = g.Min(a => a.StartedAtMs!.Value), End = g.Max(a => a.StoppedAtMs ?? now) }).ToListAsync(ct);
+            foreach (var f in found)
+            {
+                spans[f.Id!] = (f.Start, f.End);
+            }
+        }
+
+        foreach (var id in wanted)
+        {
+            var list = rebuilt[id];
             var first = list[0];
             var type = first.Container.InstanceType ?? first.Container.EstimatedInstanceType!;
             var az = first.Container.AvailabilityZone ?? first.Container.EstimatedAvailabilityZone;
             var lifecycle = first.Ce?.ResourceType == "SPOT" ? CostLifecycle.Spot : CostLifecycle.OnDemand;
             var startMs = list.Min(x => x.Attempt.StartMs);
+            var endMs = list.Max(x => x.Attempt.StopMs);
+            if (spans.TryGetValue(id, out var whole))
+            {
+                startMs = Math.Min(startMs, whole.Start);
+                endMs = Math.Max(endMs, whole.End);
+            }
+
             var (prices, _) = await inputs.PricesAsync(type, az, lifecycle, startMs, ct);
-            var instance = new CostInstance(id, type, az, lifecycle, first.Ce?.Name, startMs, list.Max(x => x.Attempt.StopMs), inputs.CapacityOf(type), prices, Estimated: true);
+            var instance = new CostInstance(id, type, az, lifecycle, first.Ce?.Name, startMs, endMs, inputs.CapacityOf(type), prices, Estimated: true);
             inputs.Instances.Add(new LedgerInstance(instance, "instance-rebuilt-from-attempts"));
             inputs.Placed.AddRange(list.Select(x => new PlacedAttempt(x.Attempt, x.Context, id)));
         }

@@ -57,7 +57,27 @@ public static class CostLedger
         IReadOnlyList<string> tagKeys,
         IReadOnlyList<LedgerInstance> instances,
         IReadOnlyList<PlacedAttempt> placed,
-        IReadOnlyList<LoneAttempt> lone)
+        IReadOnlyList<LoneAttempt> lone) =>
+        Build(account, region, windowStartMs, windowEndMs, tagKeys, instances, placed, lone, long.MinValue, long.MaxValue, windowStartMs);
+
+    /// <summary>
+    /// One slice of a run: instances are costed only over [<paramref name="clipStartMs"/>, <paramref name="clipEndMs"/>)
+    /// (which must cover every attempt overlapping the window), roll-ups and totals take the hours inside the window, and
+    /// an attempt row is written by the slice holding max(attempt start, <paramref name="rowsFromMs"/>) — the run's
+    /// window start — so an attempt spanning several slices of one run is written exactly once, with its whole cost.
+    /// </summary>
+    public static CostLedgerResult Build(
+        string account,
+        string region,
+        long windowStartMs,
+        long windowEndMs,
+        IReadOnlyList<string> tagKeys,
+        IReadOnlyList<LedgerInstance> instances,
+        IReadOnlyList<PlacedAttempt> placed,
+        IReadOnlyList<LoneAttempt> lone,
+        long clipStartMs,
+        long clipEndMs,
+        long rowsFromMs)
     {
         ArgumentNullException.ThrowIfNull(tagKeys);
         ArgumentNullException.ThrowIfNull(instances);
@@ -74,15 +94,15 @@ public static class CostLedger
         {
             var instance = li.Instance;
             var mine = byInstance.GetValueOrDefault(instance.InstanceId) ?? [];
-            var charge = CostAttribution.Attribute(instance, mine.Select(p => p.Attempt).ToList());
-            instanceTotal += charge.TotalUsd;
-            idleTotal += charge.IdleUsd;
+            var charge = CostAttribution.Attribute(instance, mine.Select(p => p.Attempt).ToList(), clipStartMs, clipEndMs);
             var ce = instance.ComputeEnvironment ?? "";
             foreach (var (hour, usd) in charge.IdleByHour)
             {
                 // A fully reserved hour leaves no idle row behind.
                 if (hour >= windowStartMs && hour < windowEndMs && usd != 0)
                 {
+                    instanceTotal += usd;
+                    idleTotal += usd;
                     foreach (var view in views)
                     {
                         var idle = new RollupKey(0, 0, ce, "", "", view, "", "", instance.Lifecycle, IsIdle: true);
@@ -95,10 +115,16 @@ public static class CostLedger
             {
                 var a = mine[k];
                 var c = charge.Attempts[k];
-                attemptTotal += c.CostUsd;
+                var inWindow = InWindow(c, windowStartMs, windowEndMs);
+                attemptTotal += inWindow;
+                instanceTotal += inWindow;
                 var estimated = instance.Estimated || a.EstimateBasis is not null;
-                attemptRows.Add(Row(account, region, a.Attempt, a.Context, tagKeys, c, instance.InstanceId, instance.InstanceType,
-                    instance.AvailabilityZone, instance.Lifecycle, estimated, li.EstimateBasis ?? a.EstimateBasis));
+                if (Owns(a.Attempt, windowStartMs, windowEndMs, rowsFromMs))
+                {
+                    attemptRows.Add(Row(account, region, a.Attempt, a.Context, tagKeys, c, instance.InstanceId, instance.InstanceType,
+                        instance.AvailabilityZone, instance.Lifecycle, estimated, li.EstimateBasis ?? a.EstimateBasis));
+                }
+
                 AddAttempt(acc, views, a.Context, instance.Lifecycle, c, estimated, windowStartMs, windowEndMs);
             }
         }
@@ -109,9 +135,14 @@ public static class CostLedger
                 ? CostAttribution.Fargate(l.Attempt, rates)
                 : CostAttribution.EstimateAlone(l.Attempt, l.Capacity ?? new Capacity(0, 0, 0), l.Prices);
             // A lone attempt is its own "instance": it adds the same to both sides of the invariant.
-            instanceTotal += c.CostUsd;
-            attemptTotal += c.CostUsd;
-            attemptRows.Add(Row(account, region, l.Attempt, l.Context, tagKeys, c, null, l.InstanceType, l.AvailabilityZone, l.Lifecycle, l.Estimated, l.EstimateBasis));
+            var inWindow = InWindow(c, windowStartMs, windowEndMs);
+            instanceTotal += inWindow;
+            attemptTotal += inWindow;
+            if (Owns(l.Attempt, windowStartMs, windowEndMs, rowsFromMs))
+            {
+                attemptRows.Add(Row(account, region, l.Attempt, l.Context, tagKeys, c, null, l.InstanceType, l.AvailabilityZone, l.Lifecycle, l.Estimated, l.EstimateBasis));
+            }
+
             AddAttempt(acc, views, l.Context, l.Lifecycle, c, l.Estimated, windowStartMs, windowEndMs);
         }
 
@@ -134,6 +165,27 @@ public static class CostLedger
             Attempts = kv.Value.Attempts,
         }).ToList();
         return new CostLedgerResult(attemptRows, rollups, instanceTotal, attemptTotal, idleTotal);
+    }
+
+    /// <summary>Whether the attempt overlaps the window (a zero-length attempt counts as one millisecond).</summary>
+    internal static bool Overlaps(long startMs, long stopMs, long windowStartMs, long windowEndMs) =>
+        startMs < windowEndMs && Math.Max(stopMs, startMs + 1) > windowStartMs;
+
+    private static bool Owns(CostAttempt a, long windowStartMs, long windowEndMs, long rowsFromMs) =>
+        Overlaps(a.StartMs, a.StopMs, windowStartMs, windowEndMs) && Math.Max(a.StartMs, rowsFromMs) >= windowStartMs;
+
+    private static decimal InWindow(AttemptCharge c, long windowStartMs, long windowEndMs)
+    {
+        var sum = 0m;
+        foreach (var (hour, usd) in c.ByHour)
+        {
+            if (hour >= windowStartMs && hour < windowEndMs)
+            {
+                sum += usd;
+            }
+        }
+
+        return sum;
     }
 
     public static long ToMicros(decimal usd) => (long)Math.Round(usd * MicrosPerUsd, MidpointRounding.AwayFromZero);

@@ -25,9 +25,12 @@ public sealed partial class CostRollupService(
     public const string WatermarkScope = "costs";
     private const long DayMs = 86_400_000;
 
-    // A harvest's rows carry the harvest's "now", taken before its transaction commits: look back a little so a row
-    // committed just after our previous run started is not missed (rerunning a day is harmless).
-    private const long WatermarkSlackMs = 10 * 60_000;
+    // A harvest's rows carry the harvest's "now", taken after its run row (HarvestRuns, Outcome Running) is committed and
+    // before its data transaction commits. So the next run resumes from the start of the oldest harvest still running
+    // when this run read its inputs (its rows may not be visible yet), else from this run's "now": no fixed look-back,
+    // which made every run re-read (and recompute) whatever the last harvest before it wrote. A run row left "Running"
+    // by a killed process is ignored after this long.
+    private static readonly TimeSpan StaleHarvestRun = TimeSpan.FromHours(6);
 
     private static readonly string[] RunningStates = ["pending", "running", "stopping", "shutting-down"];
 
@@ -57,7 +60,12 @@ public sealed partial class CostRollupService(
         var watermark = await db.HarvestWatermarks.AsNoTracking()
             .Where(x => x.Account == account && x.Region == region && x.Scope == WatermarkScope)
             .Select(x => (long?)x.ValueMs).FirstOrDefaultAsync(cancellationToken) ?? long.MinValue;
-        var since = watermark == long.MinValue ? long.MinValue : watermark - WatermarkSlackMs;
+        var staleBefore = clock.GetUtcNow().UtcDateTime - StaleHarvestRun;
+        var oldestRunning = await db.HarvestRuns.AsNoTracking()
+            .Where(r => r.Account == account && r.Region == region && r.Outcome == HarvestOutcome.Running && r.StartedAt >= staleBefore)
+            .MinAsync(r => (DateTime?)r.StartedAt, cancellationToken);
+        var nextWatermark = oldestRunning is null ? now : Math.Min(now, new DateTimeOffset(DateTime.SpecifyKind(oldestRunning.Value, DateTimeKind.Utc)).ToUnixTimeMilliseconds());
+        var since = watermark;
         var sinceDate = since == long.MinValue ? DateTime.MinValue : DateTimeOffset.FromUnixTimeMilliseconds(since).UtcDateTime;
 
         // 1. What changed: jobs (HarvestedAt = last changed), instances (LastSeenMs moves while they run), placements.
@@ -66,10 +74,22 @@ public sealed partial class CostRollupService(
             .GroupBy(_ => 1)
             .Select(g => new { Start = g.Min(j => j.CreatedAtMs), End = g.Max(j => j.StoppedAtMs ?? now), Open = g.Any(j => j.StoppedAtMs == null) })
             .FirstOrDefaultAsync(cancellationToken);
+        // An instance first seen since the last run is new: its whole interval counts. One seen before only had its end
+        // move (LastSeenMs on while it runs, or a termination learnt): its billed interval changed between its previous
+        // end — the previous run's "now" (the watermark) while it ran, or the termination time learnt since — and its new
+        // end, so only those days count, not every day since a long-running instance's launch.
+        var prevNow = watermark;
         var changedInstances = await db.Ec2Instances.AsNoTracking()
             .Where(i => i.Account == account && i.Region == region && i.LastSeenMs >= since)
             .GroupBy(_ => 1)
-            .Select(g => new { Start = g.Min(i => i.LaunchTimeMs ?? i.FirstSeenMs), End = g.Max(i => i.TerminatedAtMs ?? i.LastSeenMs) })
+            .Select(g => new
+            {
+                Start = g.Min(i => i.FirstSeenMs >= since
+                    ? i.LaunchTimeMs ?? i.FirstSeenMs
+                    : (i.TerminatedAtMs ?? i.LastSeenMs) < since ? i.TerminatedAtMs ?? i.LastSeenMs : since),
+                // Unterminated: billed up to this run's "now". A new instance has no previous end to undo.
+                End = g.Max(i => i.FirstSeenMs >= since || (i.TerminatedAtMs ?? now) > prevNow ? i.TerminatedAtMs ?? now : prevNow),
+            })
             .FirstOrDefaultAsync(cancellationToken);
         // A placement learnt after the job stopped changing (the instance harvest describes container instances later).
         var changedPlacements = await (
@@ -81,7 +101,7 @@ public sealed partial class CostRollupService(
             .FirstOrDefaultAsync(cancellationToken);
         if (changedJobs is null && changedInstances is null && changedPlacements is null)
         {
-            await WriteWatermarkAsync(db, account, region, now, cancellationToken);
+            await WriteWatermarkAsync(db, account, region, nextWatermark, cancellationToken);
             return new CostRunResult(account, region, 0, 0, 0, 0, 0, 0m);
         }
 
@@ -92,26 +112,57 @@ public sealed partial class CostRollupService(
         var windowStart = CostLedger.DayStart(start);
         var windowEnd = CostLedger.DayStart(Math.Max(start, end)) + DayMs;
 
-        // 2. Inputs: instances overlapping the window, then every attempt that overlaps the window or ran on one of them.
-        var inputs = await CostInputs.LoadAsync(db, catalog, account, region, windowStart, windowEnd, now, cancellationToken);
-        var ledger = CostLedger.Build(account, region, windowStart, windowEnd, options.Value.EffectiveTagKeys, inputs.Instances, inputs.Placed, inputs.Lone);
-
-        // 3. Rewrite the window in one transaction, watermark included.
+        // 2. Day by day (bounded memory: one day's instances and attempts at a time), in one transaction, watermark
+        // included: instances overlapping the day, costed over the span of the attempts overlapping it. Each attempt row
+        // is written once, by the first day of the window it runs in.
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.CostRollups.Where(r => r.Account == account && r.Region == region && r.PeriodStartMs >= windowStart && r.PeriodStartMs < windowEnd)
-            .ExecuteDeleteAsync(cancellationToken);
-        foreach (var chunk in ledger.AttemptCosts.Select(a => a.JobId).Distinct(StringComparer.Ordinal).Chunk(500))
+        var instanceIds = new HashSet<string>(StringComparer.Ordinal);
+        int attempts = 0, rollups = 0;
+        var total = 0m;
+        for (var day = windowStart; day < windowEnd; day += DayMs)
         {
-            await db.AttemptCosts.Where(a => a.Account == account && a.Region == region && chunk.Contains(a.JobId)).ExecuteDeleteAsync(cancellationToken);
+            var inputs = await CostInputs.LoadAsync(db, catalog, account, region, day, day + DayMs, now, cancellationToken);
+            var ledger = CostLedger.Build(account, region, day, day + DayMs, options.Value.EffectiveTagKeys, inputs.Instances, inputs.Placed, inputs.Lone,
+                inputs.ClipStartMs, inputs.ClipEndMs, windowStart);
+            await WriteDayAsync(db, account, region, day, ledger, cancellationToken);
+            instanceIds.UnionWith(inputs.Instances.Select(i => i.Instance.InstanceId));
+            attempts += ledger.AttemptCosts.Count;
+            rollups += ledger.Rollups.Count;
+            total += ledger.InstanceTotalUsd;
+        }
+
+        await WriteWatermarkAsync(db, account, region, nextWatermark, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        LogRun(logger, account, region, windowStart, windowEnd, instanceIds.Count, attempts, decimal.Round(total, 2));
+        return new CostRunResult(account, region, windowStart, windowEnd, instanceIds.Count, attempts, rollups, total);
+    }
+
+    private static async Task WriteDayAsync(BatchInsightsDbContext db, string account, string region, long day, CostLedgerResult ledger, CancellationToken cancellationToken)
+    {
+        await db.CostRollups.Where(r => r.Account == account && r.Region == region && r.PeriodStartMs >= day && r.PeriodStartMs < day + DayMs)
+            .ExecuteDeleteAsync(cancellationToken);
+        // Exactly the rows being rewritten, plus the attempt-less estimate (index -1) of a job whose attempts arrived:
+        // deleting by job alone would drop an earlier attempt of the same job written by another day.
+        foreach (var byIndex in ledger.AttemptCosts.GroupBy(a => a.AttemptIndex))
+        {
+            foreach (var chunk in byIndex.Select(a => a.JobId).Chunk(500))
+            {
+                var index = byIndex.Key;
+                await db.AttemptCosts.Where(a => a.Account == account && a.Region == region && a.AttemptIndex == index && chunk.Contains(a.JobId))
+                    .ExecuteDeleteAsync(cancellationToken);
+            }
+        }
+
+        foreach (var chunk in ledger.AttemptCosts.Where(a => a.AttemptIndex >= 0).Select(a => a.JobId).Distinct(StringComparer.Ordinal).Chunk(500))
+        {
+            await db.AttemptCosts.Where(a => a.Account == account && a.Region == region && a.AttemptIndex == -1 && chunk.Contains(a.JobId))
+                .ExecuteDeleteAsync(cancellationToken);
         }
 
         db.AttemptCosts.AddRange(ledger.AttemptCosts);
         db.CostRollups.AddRange(ledger.Rollups);
         await db.SaveChangesAsync(cancellationToken);
-        await WriteWatermarkAsync(db, account, region, now, cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        LogRun(logger, account, region, windowStart, windowEnd, inputs.Instances.Count, ledger.AttemptCosts.Count, decimal.Round(ledger.InstanceTotalUsd, 2));
-        return new CostRunResult(account, region, windowStart, windowEnd, inputs.Instances.Count, ledger.AttemptCosts.Count, ledger.Rollups.Count, ledger.InstanceTotalUsd);
+        db.ChangeTracker.Clear();
     }
 
     private static async Task WriteWatermarkAsync(BatchInsightsDbContext db, string account, string region, long now, CancellationToken cancellationToken)

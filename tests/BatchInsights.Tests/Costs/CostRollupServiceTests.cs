@@ -92,6 +92,7 @@ public sealed class CostRollupServiceTests : IDisposable
         var day1 = Day0 + 86_400_000;
         var i2 = Instance("i-2", day1 + H, day1 + (2 * H));
         i2.LastSeenMs = Rows.Ms(_clock.GetUtcNow());
+        i2.FirstSeenMs = i2.LastSeenMs; // as the instance harvest writes a row it sees for the first time
         _db.Add(i2);
         AddRun("b", "i-2", day1 + H, day1 + (2 * H), 2, 1024, _clock.GetUtcNow());
         var second = await Service().RunAsync(Rows.Account, Rows.Region, CancellationToken.None);
@@ -103,6 +104,87 @@ public sealed class CostRollupServiceTests : IDisposable
         Assert.Equal(before.Select(r => (r.PeriodStartMs, r.CostMicroUsd)), after.Where(r => r.PeriodStartMs == Day0).Select(r => (r.PeriodStartMs, r.CostMicroUsd)));
         Assert.Equal(after.Where(r => r.PeriodStartMs == Day0).Sum(r => r.CostMicroUsd), after.Where(r => r.PeriodStartMs == day1).Sum(r => r.CostMicroUsd));
         Assert.DoesNotContain(after, r => r.IsIdle); // both jobs reserved their whole instance
+    }
+
+    [Fact]
+    public async Task RunAsync_NewAttemptOnLongRunningInstance_RewritesOnlyTodayAndMatchesAFromScratchRun()
+    {
+        // An On-Demand instance running for three days (launched on day 0, still running "now"), a job on each day.
+        var day1 = Day0 + 86_400_000;
+        var today = day1 + 86_400_000;
+        var longRunning = Instance("i-long", Day0 + H, Rows.Ms(Rows.Now));
+        (longRunning.State, longRunning.TerminatedAtMs, longRunning.FirstSeenMs) = ("running", null, Day0 + H);
+        _db.Add(Rows.Ce("ce"), Rows.Queue("q", "ce"), longRunning);
+        AddRun("a", "i-long", Day0 + (2 * H), Day0 + (5 * H), 1, 1024, Rows.Now.AddHours(-40));
+        AddRun("b", "i-long", day1 + H, day1 + (3 * H), 1, 1024, Rows.Now.AddHours(-20), withPlacement: false);
+        AddRun("c", "i-long", today + H, today + (2 * H), 1, 1024, Rows.Now.AddHours(-5), withPlacement: false);
+        await Service().RunAsync(Rows.Account, Rows.Region, CancellationToken.None);
+        var before = await AllRowsAsync();
+
+        // An hour later: the instance harvest saw i-long again (LastSeenMs moves on), one new attempt ran on it.
+        _clock.Advance(TimeSpan.FromHours(1));
+        var later = Rows.Ms(_clock.GetUtcNow());
+        await using (var db = await _db.Factory.CreateDbContextAsync())
+        {
+            await db.Ec2Instances.Where(i => i.InstanceId == "i-long").ExecuteUpdateAsync(u => u.SetProperty(i => i.LastSeenMs, later));
+        }
+
+        AddRun("d", "i-long", later - (50 * 60_000), later - (20 * 60_000), 2, 1024, _clock.GetUtcNow(), withPlacement: false);
+        var second = await Service().RunAsync(Rows.Account, Rows.Region, CancellationToken.None);
+        var after = await AllRowsAsync();
+
+        Assert.Equal((today, today + 86_400_000), (second.WindowStartMs, second.WindowEndMs));
+        Assert.Equal(2, second.Attempts); // c and d: a and b ran on the days left alone
+        Assert.Equal(before.Rollups.Where(r => r.StartsWith("24 " + Day0, StringComparison.Ordinal) || r.StartsWith("24 " + day1, StringComparison.Ordinal)),
+            after.Rollups.Where(r => r.StartsWith("24 " + Day0, StringComparison.Ordinal) || r.StartsWith("24 " + day1, StringComparison.Ordinal)));
+        Assert.NotEqual(before.Rollups, after.Rollups); // today's idle shrank and d's cost appeared
+        Assert.Contains(after.Attempts, a => a.StartsWith("d/0 ", StringComparison.Ordinal));
+
+        // From scratch: the same rows.
+        await using (var db = await _db.Factory.CreateDbContextAsync())
+        {
+            await db.AttemptCosts.ExecuteDeleteAsync();
+            await db.CostRollups.ExecuteDeleteAsync();
+            await db.HarvestWatermarks.ExecuteDeleteAsync();
+        }
+
+        var full = await Service().RunAsync(Rows.Account, Rows.Region, CancellationToken.None);
+        Assert.Equal(Day0, full.WindowStartMs);
+        var scratch = await AllRowsAsync();
+        Assert.Equal(scratch.Attempts, after.Attempts);
+        Assert.Equal(scratch.Rollups, after.Rollups);
+    }
+
+    [Fact]
+    public async Task RunAsync_HarvestStillRunning_ItsRowsCommittedLaterAreCostedNextRun()
+    {
+        // A Batch harvest started 5 min before the cost run and commits its jobs (stamped with its own "now") after it.
+        _db.Add(Rows.Ce("ce"), Rows.Queue("q", "ce"), Instance("i-1", Day0 + H, Day0 + (2 * H)),
+            new HarvestRunRow { Account = Rows.Account, Region = Rows.Region, Kind = "batch", StartedAt = Rows.Now.AddMinutes(-5).UtcDateTime, Outcome = HarvestOutcome.Running });
+        AddRun("a", "i-1", Day0 + H, Day0 + (2 * H), 2, 1024, Rows.Now.AddHours(-30));
+        await Service().RunAsync(Rows.Account, Rows.Region, CancellationToken.None);
+
+        var day1 = Day0 + 86_400_000;
+        var i2 = Instance("i-2", day1 + H, day1 + (2 * H));
+        (i2.FirstSeenMs, i2.LastSeenMs) = (Rows.Ms(Rows.Now.AddMinutes(-4)), Rows.Ms(Rows.Now.AddMinutes(-4)));
+        _db.Add(i2);
+        AddRun("late", "i-2", day1 + H, day1 + (2 * H), 2, 1024, Rows.Now.AddMinutes(-4));
+        _clock.Advance(TimeSpan.FromHours(1));
+        var second = await Service().RunAsync(Rows.Account, Rows.Region, CancellationToken.None);
+
+        Assert.Equal(day1, second.WindowStartMs);
+        await using var db = await _db.Factory.CreateDbContextAsync();
+        Assert.True(await db.AttemptCosts.AnyAsync(a => a.JobId == "late" && a.CostMicroUsd > 0));
+    }
+
+    private async Task<(List<string> Attempts, List<string> Rollups)> AllRowsAsync()
+    {
+        await using var db = await _db.Factory.CreateDbContextAsync();
+        var attempts = (await db.AttemptCosts.AsNoTracking().ToListAsync())
+            .Select(a => $"{a.JobId}/{a.AttemptIndex} {a.InstanceId} {a.StartedAtMs} {a.StoppedAtMs} {a.CostMicroUsd} {a.Share} {a.Estimated}").Order(StringComparer.Ordinal).ToList();
+        var rollups = (await db.CostRollups.AsNoTracking().ToListAsync())
+            .Select(r => $"{r.PeriodHours} {r.PeriodStartMs} {r.ComputeEnvironment} {r.QueueName} {r.TagKey}={r.TagValue} {r.IsIdle} {r.CostMicroUsd} {r.Attempts}").Order(StringComparer.Ordinal).ToList();
+        return (attempts, rollups);
     }
 
     [Fact]
