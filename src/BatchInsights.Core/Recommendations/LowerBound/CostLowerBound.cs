@@ -90,11 +90,7 @@ public static class CostLowerBound
         for (var s = 0; s < count; s++)
         {
             var start = (first + s) * sliceSeconds;
-            var slicePrices = new double[types.Count];
-            for (var i = 0; i < types.Count; i++)
-            {
-                slicePrices[i] = prices.MinPrice(i, start, start + sliceSeconds);
-            }
+            var slicePrices = SlicePrices(prices, types.Count, start, sliceSeconds);
 
             // Reuse the pruned frontier while no price changes (always, for On-Demand).
             if (lp is null || !slicePrices.AsSpan().SequenceEqual(previousPrices))
@@ -184,6 +180,18 @@ public static class CostLowerBound
     private static double Clean(double x) => Math.Abs(x) < 1e-9 ? 0 : x;
 
     private static double Times(double price, double quantity) => quantity <= 0 ? 0 : price * quantity;
+
+    /// <summary>Each type's lowest price during the slice [start, start + sliceSeconds) (a lower bound on what it costs then).</summary>
+    internal static double[] SlicePrices(PriceSchedule prices, int typeCount, long start, long sliceSeconds)
+    {
+        var slicePrices = new double[typeCount];
+        for (var i = 0; i < typeCount; i++)
+        {
+            slicePrices[i] = prices.MinPrice(i, start, start + sliceSeconds);
+        }
+
+        return slicePrices;
+    }
 
     internal static long FloorDiv(long a, long b) => (a / b) - (a % b != 0 && (a < 0) != (b < 0) ? 1 : 0);
 }

@@ -186,11 +186,7 @@ public static class FitAwareLowerBound
         for (var s = 0; s < count; s++)
         {
             var start = (first + s) * sliceSeconds;
-            var slicePrices = new double[types.Count];
-            for (var i = 0; i < types.Count; i++)
-            {
-                slicePrices[i] = prices.MinPrice(i, start, start + sliceSeconds);
-            }
+            var slicePrices = CostLowerBound.SlicePrices(prices, types.Count, start, sliceSeconds);
 
             if (lp is null || !slicePrices.AsSpan().SequenceEqual(previousPrices))
             {
