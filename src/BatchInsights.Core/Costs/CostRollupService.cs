@@ -12,8 +12,9 @@ public sealed record CostRunResult(string Account, string Region, long WindowSta
 
 /// <summary>
 /// Recomputes attempt costs and roll-ups incrementally: only the UTC days touched by jobs or instances that changed since
-/// the last run (watermark "costs" per target). A run rewrites its window as a whole in one transaction, so rerunning
-/// gives identical rows and a run killed mid-way leaves the previous state and its watermark (the next run redoes it).
+/// the last run (watermark "costs" per target). A run rewrites its window day by day, each day in one transaction, and
+/// moves the watermark last: rerunning gives identical rows, and a run killed mid-way leaves whole days and the old
+/// watermark (the next run redoes the window).
 /// </summary>
 public sealed partial class CostRollupService(
     IDbContextFactory<BatchInsightsDbContext> dbFactory,
@@ -112,10 +113,11 @@ public sealed partial class CostRollupService(
         var windowStart = CostLedger.DayStart(start);
         var windowEnd = CostLedger.DayStart(Math.Max(start, end)) + DayMs;
 
-        // 2. Day by day (bounded memory: one day's instances and attempts at a time), in one transaction, watermark
-        // included: instances overlapping the day, costed over the span of the attempts overlapping it. Each attempt row
-        // is written once, by the first day of the window it runs in.
-        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        // 2. Day by day (bounded memory: one day's instances and attempts at a time): instances overlapping the day,
+        // costed over the span of the attempts overlapping it. Each attempt row is written once, by the first day of the
+        // window it runs in. One transaction per day: SQLite has a single writer, and a run-long transaction made the
+        // harvests' writes wait past their timeout ("database is locked", seen in the E2E run). A day is complete on its
+        // own; the watermark moves only after the last day, so a run killed between days is redone from the same point.
         var instanceIds = new HashSet<string>(StringComparer.Ordinal);
         int attempts = 0, rollups = 0;
         var total = 0m;
@@ -124,7 +126,12 @@ public sealed partial class CostRollupService(
             var inputs = await CostInputs.LoadAsync(db, catalog, account, region, day, day + DayMs, now, cancellationToken);
             var ledger = CostLedger.Build(account, region, day, day + DayMs, options.Value.EffectiveTagKeys, inputs.Instances, inputs.Placed, inputs.Lone,
                 inputs.ClipStartMs, inputs.ClipEndMs, windowStart);
-            await WriteDayAsync(db, account, region, day, ledger, cancellationToken);
+            await using (var tx = await db.Database.BeginTransactionAsync(cancellationToken))
+            {
+                await WriteDayAsync(db, account, region, day, ledger, cancellationToken);
+                await tx.CommitAsync(cancellationToken);
+            }
+
             instanceIds.UnionWith(inputs.Instances.Select(i => i.Instance.InstanceId));
             attempts += ledger.AttemptCosts.Count;
             rollups += ledger.Rollups.Count;
@@ -132,7 +139,6 @@ public sealed partial class CostRollupService(
         }
 
         await WriteWatermarkAsync(db, account, region, nextWatermark, cancellationToken);
-        await tx.CommitAsync(cancellationToken);
         LogRun(logger, account, region, windowStart, windowEnd, instanceIds.Count, attempts, decimal.Round(total, 2));
         return new CostRunResult(account, region, windowStart, windowEnd, instanceIds.Count, attempts, rollups, total);
     }
