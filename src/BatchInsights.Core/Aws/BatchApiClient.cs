@@ -7,7 +7,7 @@ namespace BatchInsights.Core.Aws;
 /// calls the app needs, so AWSSDK.Batch could replace the transport later without touching callers.
 /// One instance per account + region; the <see cref="TokenBucket"/> is shared per target.
 /// </summary>
-public sealed class BatchApiClient : IBatchApi
+public sealed class BatchApiClient : AwsTargetClient, IBatchApi
 {
     public const string ServiceName = "Batch";
     public const string SigningName = "batch";
@@ -19,8 +19,6 @@ public sealed class BatchApiClient : IBatchApi
     internal const int DescribeJobsChunk = 100;
 
     private const string JsonContentType = "application/json";
-
-    private readonly AwsJsonTransport _transport;
 
     /// <param name="httpClient">From IHttpClientFactory in the app; any HttpClient in tests.</param>
     /// <param name="endpoint">Null for https://batch.{region}.amazonaws.com; the sandbox/moto URL otherwise.</param>
@@ -45,28 +43,11 @@ public sealed class BatchApiClient : IBatchApi
         TokenBucket budget,
         TimeProvider time,
         Func<double>? random)
+        : base(httpClient, target, ServiceName, SigningName, SigningName, endpoint, credentials, policy, budget, time, random)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
-        ArgumentNullException.ThrowIfNull(target);
-        Target = target;
-        _transport = new AwsJsonTransport(
-            httpClient,
-            ServiceName,
-            new SigV4Signer(SigningName, target.Region),
-            endpoint ?? DefaultEndpoint(target.Region),
-            credentials,
-            policy,
-            budget,
-            Stats,
-            time,
-            random);
     }
 
-    public AwsTarget Target { get; }
-
-    public AwsCallStats Stats { get; } = new();
-
-    public Uri Endpoint => _transport.Endpoint;
+    public Uri Endpoint => Transport.Endpoint;
 
     public static Uri DefaultEndpoint(string region) => new($"https://batch.{region}.amazonaws.com");
 
@@ -212,7 +193,7 @@ public sealed class BatchApiClient : IBatchApi
     private async Task<T> CallAsync<T>(string operation, byte[] body, Func<JsonDocument, string?, T> parse, CancellationToken cancellationToken)
     {
         var path = "/v1/" + operation.ToLowerInvariant();
-        var response = await _transport.PostAsync(operation, path, body, JsonContentType, amzTarget: null, cancellationToken);
+        var response = await Transport.PostAsync(operation, path, body, JsonContentType, amzTarget: null, cancellationToken);
         try
         {
             using var document = JsonDocument.Parse(response.Body);

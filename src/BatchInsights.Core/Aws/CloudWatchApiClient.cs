@@ -34,7 +34,7 @@ public sealed record MetricPoint(DateTimeOffset Timestamp, double Value);
 /// is not on our package source; botocore's model also declares JSON 1.0 and CBOR, but Query is the protocol every
 /// CloudWatch endpoint (and moto) has always served.
 /// </summary>
-public sealed class CloudWatchApiClient : ICloudWatchApi
+public sealed class CloudWatchApiClient : AwsTargetClient, ICloudWatchApi
 {
     public const string ServiceName = "CloudWatch";
     public const string SigningName = "monitoring";
@@ -45,29 +45,11 @@ public sealed class CloudWatchApiClient : ICloudWatchApi
     // Every byte of the body is percent-encoded ASCII, so no charset parameter is needed.
     private const string FormContentType = "application/x-www-form-urlencoded";
 
-    private readonly AwsJsonTransport _transport;
-
     /// <param name="endpoint">Null for https://monitoring.{region}.amazonaws.com; the sandbox/moto URL otherwise.</param>
     public CloudWatchApiClient(HttpClient httpClient, AwsTarget target, Uri? endpoint, AwsCredentialSource credentials, AwsCallPolicy policy, TokenBucket budget, TimeProvider? time = null)
+        : base(httpClient, target, ServiceName, SigningName, "monitoring", endpoint, credentials, policy, budget, time)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
-        ArgumentNullException.ThrowIfNull(target);
-        Target = target;
-        _transport = new AwsJsonTransport(
-            httpClient,
-            ServiceName,
-            new SigV4Signer(SigningName, target.Region),
-            endpoint ?? new Uri($"https://monitoring.{target.Region}.amazonaws.com"),
-            credentials,
-            policy,
-            budget,
-            Stats,
-            time ?? TimeProvider.System);
     }
-
-    public AwsTarget Target { get; }
-
-    public AwsCallStats Stats { get; } = new();
 
     public async Task<IReadOnlyList<MetricSeries>> GetMetricDataAsync(IReadOnlyList<MetricStatQuery> queries, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
     {
@@ -84,7 +66,7 @@ public sealed class CloudWatchApiClient : ICloudWatchApi
                 AwsResponse response;
                 try
                 {
-                    response = await _transport.PostAsync(Operation, "/", body, FormContentType, amzTarget: null, cancellationToken);
+                    response = await Transport.PostAsync(Operation, "/", body, FormContentType, amzTarget: null, cancellationToken);
                 }
                 catch (AwsApiException ex) when (ex.HttpStatus == 403 || ex.ErrorCode is "AccessDenied" or "AccessDeniedException")
                 {

@@ -8,7 +8,7 @@ namespace BatchInsights.Core.Aws;
 /// <see cref="AwsJsonTransport"/>: SigV4 for service "ecs", the target's ECS rate budget, retries on
 /// ThrottlingException/5xx. Access denied is reported naming the permission the credentials lack.
 /// </summary>
-public sealed class EcsApiClient : IEcsApi
+public sealed class EcsApiClient : AwsTargetClient, IEcsApi
 {
     public const string ServiceName = "ECS";
     public const string SigningName = "ecs";
@@ -20,29 +20,11 @@ public sealed class EcsApiClient : IEcsApi
     private const string DescribeContainerInstancesOperation = "DescribeContainerInstances";
     private const string JsonContentType = "application/x-amz-json-1.1";
 
-    private readonly AwsJsonTransport _transport;
-
     /// <param name="endpoint">Null for https://ecs.{region}.amazonaws.com; the sandbox/moto URL otherwise.</param>
     public EcsApiClient(HttpClient httpClient, AwsTarget target, Uri? endpoint, AwsCredentialSource credentials, AwsCallPolicy policy, TokenBucket budget, TimeProvider? time = null)
+        : base(httpClient, target, ServiceName, SigningName, "ecs", endpoint, credentials, policy, budget, time)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
-        ArgumentNullException.ThrowIfNull(target);
-        Target = target;
-        _transport = new AwsJsonTransport(
-            httpClient,
-            ServiceName,
-            new SigV4Signer(SigningName, target.Region),
-            endpoint ?? new Uri($"https://ecs.{target.Region}.amazonaws.com"),
-            credentials,
-            policy,
-            budget,
-            Stats,
-            time ?? TimeProvider.System);
     }
-
-    public AwsTarget Target { get; }
-
-    public AwsCallStats Stats { get; } = new();
 
     public async Task<ContainerInstancesResult> DescribeContainerInstancesAsync(string cluster, IReadOnlyList<string> containerInstanceArns, CancellationToken cancellationToken)
     {
@@ -56,7 +38,7 @@ public sealed class EcsApiClient : IEcsApi
             AwsResponse response;
             try
             {
-                response = await _transport.PostAsync(DescribeContainerInstancesOperation, "/", body, JsonContentType, TargetPrefix + DescribeContainerInstancesOperation, cancellationToken);
+                response = await Transport.PostAsync(DescribeContainerInstancesOperation, "/", body, JsonContentType, TargetPrefix + DescribeContainerInstancesOperation, cancellationToken);
             }
             catch (AwsApiException ex) when (ex.ErrorCode is "AccessDeniedException" or "AccessDenied" || ex.HttpStatus == 403)
             {

@@ -30,8 +30,23 @@ public static class CandidateInstanceTypes
     /// </summary>
     public static IReadOnlyList<string> Expand(IEnumerable<string> entries, IInstanceCatalog catalog)
     {
-        ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(catalog);
+        var (families, types) = Split(entries);
+        if (families.Count > 0)
+        {
+            types.UnionWith(catalog.All.Where(t => families.Contains(t.Family)).Select(t => t.Name));
+        }
+
+        return [.. types];
+    }
+
+    /// <summary>
+    /// Splits a CE's entries into named types ("m5.large") and families ("m5"), Batch's bundles (optimal, default_*)
+    /// resolved to their families; callers turn families into the types of their catalog.
+    /// </summary>
+    public static (HashSet<string> Families, SortedSet<string> Types) Split(IEnumerable<string> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
         var families = new HashSet<string>(StringComparer.Ordinal);
         var types = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var raw in entries)
@@ -64,11 +79,6 @@ public static class CandidateInstanceTypes
             }
         }
 
-        if (families.Count > 0)
-        {
-            types.UnionWith(catalog.All.Where(t => families.Contains(t.Family)).Select(t => t.Name));
-        }
-
-        return [.. types];
+        return (families, types);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using BatchInsights.Core.Catalog;
 using BatchInsights.Core.Recommendations.Simulation;
 
 namespace BatchInsights.Core.Recommendations;
@@ -31,12 +32,6 @@ public sealed class InstanceTypesRule : IRecommendationRule
     public const decimal AssumedSpotRatio = 0.35m;
 
     private const string SpotPriceCapacityOptimized = "SPOT_PRICE_CAPACITY_OPTIMIZED";
-
-    // CandidateInstanceTypes (Catalog) documents these: "optimal" = c4, m4, r4, c5, m5, r5 and, since 2025-11-01, the
-    // default_x86_64 families; default_arm64 = m6g, c6g, r6g, c7g.
-    private static readonly string[] OptimalFamilies = ["c4", "m4", "r4", "c5", "m5", "r5", "m6i", "c6i", "r6i", "c7i"];
-    private static readonly string[] DefaultX8664Families = ["m6i", "c6i", "r6i", "c7i"];
-    private static readonly string[] DefaultArm64Families = ["m6g", "c6g", "r6g", "c7g"];
 
     public string Id => RuleId;
 
@@ -471,39 +466,9 @@ public sealed class InstanceTypesRule : IRecommendationRule
     /// <summary>Expands the CE's entries (types, families, optimal, default_*) into catalog types of the region.</summary>
     public static IReadOnlyList<string> Expand(IEnumerable<string> entries, IReadOnlyList<InstanceOffer> offers)
     {
-        ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(offers);
-        var families = new HashSet<string>(StringComparer.Ordinal);
-        var types = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var entry in entries.Select(e => e.Trim().ToLowerInvariant()))
-        {
-            switch (entry)
-            {
-                case "":
-                    break;
-                case "optimal":
-                    families.UnionWith(OptimalFamilies);
-                    break;
-                case "default_x86_64":
-                    families.UnionWith(DefaultX8664Families);
-                    break;
-                case "default_arm64":
-                    families.UnionWith(DefaultArm64Families);
-                    break;
-                default:
-                    if (entry.Contains('.', StringComparison.Ordinal))
-                    {
-                        types.Add(entry);
-                    }
-                    else
-                    {
-                        families.Add(entry);
-                    }
-
-                    break;
-            }
-        }
-
+        // "optimal" and default_* as CandidateInstanceTypes (Catalog) documents them.
+        var (families, types) = CandidateInstanceTypes.Split(entries);
         foreach (var o in offers.Where(o => families.Contains(o.Family) && !o.BareMetal))
         {
             types.Add(o.InstanceType);
