@@ -328,7 +328,8 @@ public sealed class NetworkPathRule : IRecommendationRule
         var zoneCount = Math.Max(1, zones.Count);
         var queues = input.Queues.Where(q => q.Account == fact.Account && q.Region == fact.Region && q.ComputeEnvironmentOrder.Contains(fact.ComputeEnvironment))
             .Select(q => q.Name).Order(StringComparer.Ordinal).ToList();
-        var stuck = input.StuckJobs.Count(j => j.Account == fact.Account && j.Region == fact.Region && queues.Contains(j.Queue));
+        var stuckJobs = input.StuckJobs.Where(j => j.Account == fact.Account && j.Region == fact.Region && queues.Contains(j.Queue)).ToList();
+        var stuck = stuckJobs.Count;
         var launches = vpc?.InstanceLaunchesPerMonth ?? 0;
         var gb = decimal.Round((decimal)(launches * input.Settings.Network.ImageSizeGb), 1);
 
@@ -355,6 +356,11 @@ public sealed class NetworkPathRule : IRecommendationRule
             EvidenceItem.Table("Endpoints in the VPC", ["Service", "Status"],
                 NetworkPathAnalyzer.NatFreeServices.Select(s => (IReadOnlyList<string>)[s, present.Contains(s) ? "present" : "missing"]).ToList()),
         };
+        if (stuckJobs.Count > 0)
+        {
+            evidence.Add(StuckJobsRule.WaitingTable(input, stuckJobs));
+        }
+
         return new Recommendation(RuleId,
             new RecommendationTarget(fact.Account, fact.Region, RecommendationTargetKind.ComputeEnvironment, fact.ComputeEnvironment, ce?.Arn),
             $"{fact.ComputeEnvironment}: {(partial ? "some subnets have" : "has")} no network path to ECS — jobs stay RUNNABLE",

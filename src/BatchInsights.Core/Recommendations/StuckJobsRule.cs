@@ -77,7 +77,9 @@ public sealed class StuckJobsRule : IRecommendationRule
             var consequence = allBlocked
                 ? $"{waiting.Count} job(s) on queue {queue.Name} cannot start: no compute environment of the queue can run them."
                 : $"Queue {queue.Name} has {waiting.Count} RUNNABLE job(s); this CE cannot take any of them (the queue's other CEs can).";
-            foreach (var (key, title, why, changes) in blocked[ce.Name])
+            // A missing network path is reported once, by NetworkPathRule (its finding proposes the fix and lists these jobs);
+            // here it only counts as a reason the CE is blocked.
+            foreach (var (key, title, why, changes) in blocked[ce.Name].Where(b => !NetworkCauses.Contains(b.Key)))
             {
                 yield return Finding(ceTarget, key, $"{ce.Name}: {title}", $"{why} {consequence}", changes, severity,
                     [WaitingTable(input, waiting), CeTable(ce, input)], []);
@@ -89,6 +91,8 @@ public sealed class StuckJobsRule : IRecommendationRule
             }
         }
     }
+
+    private static readonly HashSet<string> NetworkCauses = new(StringComparer.Ordinal) { "ce-no-network-path", "ce-partial-network-path" };
 
     private static List<(string Key, string Title, string Why, IReadOnlyList<ProposedChange> Changes)> Blocked(RecommendationInput input, ComputeEnvironmentConfig ce)
     {
@@ -313,7 +317,8 @@ public sealed class StuckJobsRule : IRecommendationRule
             // The cause is the evidence: the advice comes back after dismissal only for another cause.
             key + "|" + target.Name);
 
-    private static EvidenceItem WaitingTable(RecommendationInput input, List<StuckJobFact> jobs) =>
+    /// <summary>The RUNNABLE jobs grouped by queue, definition and shape, with their waits (also the evidence of NetworkPathRule's no-path finding).</summary>
+    internal static EvidenceItem WaitingTable(RecommendationInput input, IReadOnlyCollection<StuckJobFact> jobs) =>
         EvidenceItem.Table("RUNNABLE jobs",
             ["Queue", "Job definition", "Jobs", "vCPU", "Memory (MiB)", "GPUs", "Oldest wait", "Median wait"],
             jobs.GroupBy(j => (j.Queue, j.JobDefinition, j.Vcpus, j.MemoryMib, j.Gpus))

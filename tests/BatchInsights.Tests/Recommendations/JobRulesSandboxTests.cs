@@ -33,7 +33,7 @@ public sealed class JobRulesSandboxTests
             .RunAsync(PlacementSandbox.Target.Account, PlacementSandbox.Target.Region, CancellationToken.None);
         var input = await new RecommendationInputLoader(sandbox.Database.Factory, catalog, sandbox.Clock).LoadAsync(new RecommendationSettings(), TimeSpan.FromDays(30));
 
-        var results = new Recommender([new StuckJobsRule(), new ServerlessFitRule()]).Evaluate(input);
+        var results = new Recommender([new StuckJobsRule(), new ServerlessFitRule(), new NetworkPathRule()]).Evaluate(input);
 
         // genome-assembly-xl asks for 1,000 GiB on batch-spot-optimal ("optimal"): no allowed type is that large.
         var genome = Assert.Single(results, r => r.Title == "batch-spot-optimal: genome-assembly-xl fits no allowed instance type");
@@ -46,7 +46,7 @@ public sealed class JobRulesSandboxTests
         // lab-isolated has no path to ECS: the lab queue's jobs stay RUNNABLE because of it.
         var lab = Assert.Single(results, r => r.Target.Name == "lab-isolated");
         Assert.Equal((RecommendationTargetKind.ComputeEnvironment, RecommendationSeverity.Critical), (lab.Target.Kind, lab.Severity));
-        Assert.Contains("no network path to ECS", lab.Summary, StringComparison.Ordinal);
+        Assert.Contains("no network path to ECS", lab.Title, StringComparison.Ordinal);
         Assert.Contains(lab.Evidence, e => e.Title == "RUNNABLE jobs" && e.Rows.All(row => row[1] == "lab-notebook"));
 
         // Spot reclaims (spot-bid60 reclaims 8 % of attempts) and out-of-memory kills, with the money they cost.

@@ -59,18 +59,21 @@ public sealed class StuckJobsRuleTests
     }
 
     [Fact]
-    public void Evaluate_CeWithoutNetworkPath_IsTheCauseOfTheQueuesStuckJobs()
+    public void Evaluate_CeWithoutNetworkPath_OneCriticalFindingNamesTheStuckJobsAndTheFix()
     {
         var input = Input([Ce("lab", types: ["m5"])], [Queue("lab", "lab")], [], stuck: [Stuck("j1", 2, 4_096, queue: "lab"), Stuck("j2", 2, 4_096, queue: "lab")])
             with { Network = [new NetworkFact(Account, Region, "lab", "vpc-1", NetworkPathKind.NoPath, ["ecs", "ecs-agent", "ecs-telemetry"])] };
 
-        var r = Assert.Single(Evaluate(input));
+        // Both rules see the CE; the user must get one critical row for one problem, not two.
+        var results = new Recommender([new StuckJobsRule(), new NetworkPathRule()]).Evaluate(input);
 
-        Assert.Equal((RecommendationTargetKind.ComputeEnvironment, "lab"), (r.Target.Kind, r.Target.Name));
-        Assert.Equal(RecommendationSeverity.Critical, r.Severity);
-        Assert.Contains("no network path to ECS", r.Summary, StringComparison.Ordinal);
-        Assert.Contains("2 job(s) on queue lab cannot start", r.Summary, StringComparison.Ordinal);
-        Assert.Empty(r.Changes);
+        var r = Assert.Single(results, x => x.Target.Name == "lab");
+        Assert.Equal((NetworkPathRule.RuleId, RecommendationSeverity.Critical), (r.RuleId, r.Severity));
+        Assert.Contains("no network path to ECS", r.Title, StringComparison.Ordinal);
+        Assert.Contains("(2 RUNNABLE now)", r.Summary, StringComparison.Ordinal);
+        Assert.NotEmpty(r.Changes);
+        var waiting = Assert.Single(r.Evidence, e => e.Title == "RUNNABLE jobs");
+        Assert.Equal("2", Assert.Single(waiting.Rows)[2]);
     }
 
     [Fact]
