@@ -122,8 +122,8 @@ internal static class ReplayBenchmark
             : advice.Types is null ? "Recommended: no change (rule keeps the current setting)" : $"Recommended by {InstanceTypesRule.RuleId} ({advice.Types.Count} types)";
         // The recommender's Spot advice is SPOT_PRICE_CAPACITY_OPTIMIZED (AWS guidance, aws-facts.md §4.3): cheapest pool.
         // With no change proposed the CE keeps its own allocation strategy.
-        var recommended = prices.Price(recommendedNames,
-            cheapestPool: advice.Types is null && args.Recommended is null ? ce.AllocationStrategy == "SPOT_PRICE_CAPACITY_OPTIMIZED" : true);
+        var recommendedPriceAware = advice.Types is null && args.Recommended is null ? ce.AllocationStrategy == "SPOT_PRICE_CAPACITY_OPTIMIZED" : true;
+        var recommended = prices.Price(recommendedNames, cheapestPool: recommendedPriceAware);
         step.Restart();
         var recommendedRun = new PackingSimulator(recommended.SimulationTypes, recommended.SimulationPrices, policy).Run(jobs);
         Simulated(recommendedLabel, recommendedRun, recommended.Types.Count, ruleTime + step.Elapsed);
@@ -133,6 +133,79 @@ internal static class ReplayBenchmark
             + $"recommended ÷ current = {Ratio(recommendedRun.CostUsd, currentRun.CostUsd)} (target ≤ 1). "
             + (args.Recommended is { } hand ? $"List given by hand ({hand})" : $"Rule output: {advice.Describe}")
             + $"; {recommendedRun.JobsThatFitNoType} jobs fit none of its types. Rule runtime {Fmt.Duration(ruleTime)}.");
+
+        // Where recommended − bound comes from: take one cause away at a time from the recommended setting's simulation, down
+        // to the fit-aware bound over the recommended types, then to the catalog-wide bound. Each step's delta is that cause's
+        // share in this order (the causes interact, so another order would split them a little differently).
+        var zero = policy with { BootSeconds = 0 };
+        var noOverhead = zero with { IdleScaleDownSeconds = 0, MinimumBillingSeconds = 0 };
+        var noBoot = new PackingSimulator(recommended.SimulationTypes, recommended.SimulationPrices, zero).Run(jobs);
+        var noIdle = new PackingSimulator(recommended.SimulationTypes, recommended.SimulationPrices, noOverhead).Run(jobs);
+        // Instances that follow the cheapest AZ second by second: the bound's price model, with no AZ to pick at launch.
+        var follow = new PackingSimulator(recommended.Types, recommended.BoundPrices, noOverhead).Run(jobs);
+        var fitRecommended = FitAwareLowerBound.Compute(jobs, recommended.Types, recommended.BoundPrices, args.SliceSeconds);
+        Simulated("Gap 1: recommended, boot 0 s", noBoot, recommended.Types.Count, TimeSpan.Zero);
+        Simulated("Gap 2: … and no idle delay, no minimum billing", noIdle, recommended.Types.Count, TimeSpan.Zero);
+        Simulated("Gap 3: … and each instance pays its type's cheapest AZ at every second", follow, recommended.Types.Count, TimeSpan.Zero);
+        Bound("Gap 4: fit-aware bound over the recommended types", fitRecommended.BoundUsd, recommended.Types.Count, "–");
+        // The families InstanceTypesRule may choose from (m/c/r, current generation, no metal): how much of the type-set gap
+        // lies outside them. And per family, the bound over that family alone, to see which ones the rule should find.
+        var ruleFamilies = prices.Price(everything.Types.Select(t => t.Name).Where(n => catalog.TryGet(n, out var spec) && !spec.BareMetal
+            && spec.Family.Length >= 2 && spec.Family[0] is 'c' or 'm' or 'r' && char.IsDigit(spec.Family[1])), cheapestPool: false);
+        var fitRuleFamilies = FitAwareLowerBound.Compute(jobs, ruleFamilies.Types, ruleFamilies.BoundPrices, args.SliceSeconds);
+        Bound("Gap 5: fit-aware bound over every m/c/r type (the rule's candidates)", fitRuleFamilies.BoundUsd, ruleFamilies.Types.Count, "–");
+        var perFamily = ruleFamilies.Types.Select((t, i) => (Family: t.Name[..t.Name.IndexOf('.', StringComparison.Ordinal)], Index: i))
+            .GroupBy(x => x.Family).Select(g =>
+            {
+                var names = g.Select(x => ruleFamilies.Types[x.Index].Name).ToList();
+                var family = prices.Price(names, cheapestPool: false);
+                return (g.Key, Usd: FitAwareLowerBound.Compute(jobs, family.Types, family.BoundPrices, args.SliceSeconds).BoundUsd);
+            }).OrderBy(f => f.Usd).Take(10).ToList();
+        Console.WriteLine("fit-aware bound per family (m/c/r): " + string.Join(", ", perFamily.Select(f => $"{f.Key} {f.Usd:N0}")));
+        var gap = recommendedRun.CostUsd - fitAll.BoundUsd;
+        string Part(string name, double usd) => $"{name} {Fmt.N(usd, 0)} USD ({(gap > 0 ? usd / gap : 0):P0})";
+        report.Note($"**Gap decomposition** recommended − fit-aware bound (catalog) = {Fmt.N(gap, 0)} USD: "
+            + Part("boot", recommendedRun.CostUsd - noBoot.CostUsd) + "; "
+            + Part("idle scale-down + minimum billing", noBoot.CostUsd - noIdle.CostUsd) + "; "
+            + Part(spot ? "Spot pool held for the instance's life (cannot follow the cheapest AZ)" : "pool (none On-Demand)", noIdle.CostUsd - follow.CostUsd) + "; "
+            + Part("packing (jobs pinned to one instance, first-fit, whole instances)", follow.CostUsd - fitRecommended.BoundUsd) + "; "
+            + Part("type set within the m/c/r families (recommended types vs the best m/c/r mix)", fitRecommended.BoundUsd - fitRuleFamilies.BoundUsd) + "; "
+            + Part("types outside m/c/r", fitRuleFamilies.BoundUsd - fitAll.BoundUsd) + ". Order of removal as listed. "
+            + $"Cheapest single m/c/r families by fit-aware bound: {string.Join(", ", perFamily.Take(5).Select(f => $"{f.Key} {Fmt.N(f.Usd, 0)}"))} USD.");
+
+        // The ECS agent's memory reserve: the simulator with only SlicePacking.UsableMemoryShare of each type's memory, and the
+        // bound likewise (valid for real placements, which can only reserve the memory ECS registers).
+        var share = SlicePacking.UsableMemoryShare;
+        step.Restart();
+        var everythingEcs = prices.Price(everything.Types.Select(t => t.Name), cheapestPool: false, memoryShare: share);
+        var fitAllEcs = FitAwareLowerBound.Compute(jobs, everythingEcs.Types, everythingEcs.BoundPrices, args.SliceSeconds);
+        var fitAllEcsTime = step.Elapsed;
+        var currentEcs = prices.Price(currentNames, cheapestPool: ce.AllocationStrategy == "SPOT_PRICE_CAPACITY_OPTIMIZED", memoryShare: share);
+        var currentEcsRun = new PackingSimulator(currentEcs.SimulationTypes, currentEcs.SimulationPrices, policy).Run(jobs);
+        var recommendedEcs = prices.Price(recommendedNames, cheapestPool: recommendedPriceAware, memoryShare: share);
+        var recommendedEcsRun = new PackingSimulator(recommendedEcs.SimulationTypes, recommendedEcs.SimulationPrices, policy).Run(jobs);
+        Bound($"ECS reserve: fit-aware bound (catalog), {share:P0} of memory usable", fitAllEcs.BoundUsd, everythingEcs.Types.Count, Fmt.Duration(fitAllEcsTime));
+        Simulated($"ECS reserve: current, {share:P0} of memory usable", currentEcsRun, currentEcs.Types.Count, TimeSpan.Zero);
+        Simulated($"ECS reserve: recommended, {share:P0} of memory usable", recommendedEcsRun, recommendedEcs.Types.Count, TimeSpan.Zero);
+        report.Note($"**ECS memory reserve** (jobs reserve ≤ {share:P0} of memory, as the rule assumes): bound {Fmt.N(fitAllEcs.BoundUsd, 2)} USD "
+            + $"({Ratio(fitAllEcs.BoundUsd, fitAll.BoundUsd)} × full-memory bound), current {Ratio(currentEcsRun.CostUsd, currentRun.CostUsd)} ×, "
+            + $"recommended {Ratio(recommendedEcsRun.CostUsd, recommendedRun.CostUsd)} ×; recommended ÷ bound, both with the reserve = "
+            + $"{Ratio(recommendedEcsRun.CostUsd, fitAllEcs.BoundUsd)}, recommended ÷ current = {Ratio(recommendedEcsRun.CostUsd, currentEcsRun.CostUsd)}.");
+
+        // Diagnostics of the price model (not bounds): the LP with each type at its mean over AZs, and the recommendation's
+        // launches under other allocation models.
+        if (spot)
+        {
+            var meanPrices = prices.Price(everything.Types.Select(t => t.Name), cheapestPool: false, boundMeanOverZones: true);
+            var meanBound = CostLowerBound.Compute(jobs, meanPrices.Types, meanPrices.BoundPrices, args.SliceSeconds);
+            var perVcpu = new PackingSimulator(recommended.SimulationTypes, recommended.SimulationPrices, policy with { Launch = LaunchChoice.CheapestPerVcpu }).Run(jobs);
+            var blind = prices.Price(recommendedNames, cheapestPool: false);
+            var blindRun = new PackingSimulator(blind.SimulationTypes, blind.SimulationPrices, policy).Run(jobs);
+            report.Note($"**Spot price model** (diagnostics, not bounds): plain LP (catalog) with each type at its mean over AZs "
+                + $"{Fmt.N(meanBound.BoundUsd, 2)} USD = {Ratio(meanBound.BoundUsd, boundAll.BoundUsd)} × the cheapest-AZ plain LP; recommended with "
+                + $"launches taking the lowest $/vCPU pool {Fmt.N(perVcpu.CostUsd, 2)} USD ({Ratio(perVcpu.CostUsd, recommendedRun.CostUsd)} ×), "
+                + $"paying the mean over AZs (price-blind allocation) {Fmt.N(blindRun.CostUsd, 2)} USD ({Ratio(blindRun.CostUsd, recommendedRun.CostUsd)} ×).");
+        }
 
         var w = scenario.Workload;
         report.Note($"Workload: the first {Fmt.N(args.Hours, 0)} h of the trace stretched ×{w.DurationScale} "
@@ -214,7 +287,9 @@ internal static class ReplayBenchmark
         /// <param name="names">Instance types.</param>
         /// <param name="cheapestPool">Spot launches go to the cheapest pool (type × AZ) at launch, as SPOT_PRICE_CAPACITY_OPTIMIZED
         /// leans to (capacity ignored); otherwise they pay the mean over AZs (SPOT_CAPACITY_OPTIMIZED ignores price).</param>
-        public PricedTypes Price(IEnumerable<string> names, bool cheapestPool)
+        /// <param name="memoryShare">Share of each type's memory a job can reserve (1 = all of it; ECS keeps some).</param>
+        /// <param name="boundMeanOverZones">Bound prices = the mean over AZs instead of the lowest AZ (a diagnostic, not a bound).</param>
+        public PricedTypes Price(IEnumerable<string> names, bool cheapestPool, double memoryShare = 1.0, bool boundMeanOverZones = false)
         {
             var types = new List<MachineType>();
             var simulationTypes = new List<MachineType>();
@@ -235,29 +310,29 @@ internal static class ReplayBenchmark
                         continue;
                     }
 
-                    bound.Add(Combine(series, mean: false));
+                    bound.Add(Combine(series, mean: boundMeanOverZones));
                     if (cheapestPool)
                     {
                         foreach (var (zone, changes) in series)
                         {
-                            simulationTypes.Add(new MachineType($"{name}@{zone}", spec.Vcpus, spec.MemoryMib / 1024.0, spec.Gpus));
+                            simulationTypes.Add(new MachineType($"{name}@{zone}", spec.Vcpus, spec.MemoryMib * memoryShare / 1024.0, spec.Gpus));
                             simulation.Add(changes);
                         }
                     }
                     else
                     {
-                        simulationTypes.Add(new MachineType(name, spec.Vcpus, spec.MemoryMib / 1024.0, spec.Gpus));
+                        simulationTypes.Add(new MachineType(name, spec.Vcpus, spec.MemoryMib * memoryShare / 1024.0, spec.Gpus));
                         simulation.Add(Combine(series, mean: true));
                     }
                 }
                 else
                 {
-                    simulationTypes.Add(new MachineType(name, spec.Vcpus, spec.MemoryMib / 1024.0, spec.Gpus));
+                    simulationTypes.Add(new MachineType(name, spec.Vcpus, spec.MemoryMib * memoryShare / 1024.0, spec.Gpus));
                     simulation.Add([(0L, (double)od.UsdPerHour)]);
                     bound.Add([(0L, (double)od.UsdPerHour)]);
                 }
 
-                types.Add(new MachineType(name, spec.Vcpus, spec.MemoryMib / 1024.0, spec.Gpus));
+                types.Add(new MachineType(name, spec.Vcpus, spec.MemoryMib * memoryShare / 1024.0, spec.Gpus));
             }
 
             if (types.Count == 0)
