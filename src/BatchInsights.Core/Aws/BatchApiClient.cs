@@ -155,6 +155,14 @@ public sealed class BatchApiClient : AwsTargetClient, IBatchApi
                 WriteIfSet(writer, "allocationStrategy", update.AllocationStrategy);
                 writer.WriteEndObject();
             }
+
+            if (update.UpdatePolicy is { } policy)
+            {
+                writer.WriteStartObject("updatePolicy");
+                writer.WriteBoolean("terminateJobsOnUpdate", policy.TerminateJobsOnUpdate);
+                writer.WriteNumber("jobExecutionTimeoutMinutes", policy.JobExecutionTimeoutMinutes);
+                writer.WriteEndObject();
+            }
         });
 
         return await CallAsync("UpdateComputeEnvironment", body, BatchResponseParser.UpdateResult, cancellationToken);

@@ -161,6 +161,10 @@ public sealed record ComputeEnvironmentUpdate(
     int? DesiredvCpus = null,
     IReadOnlyList<string>? InstanceTypes = null,
     int? BidPercentage = null,
-    string? AllocationStrategy = null);
+    string? AllocationStrategy = null,
+    ComputeEnvironmentUpdatePolicy? UpdatePolicy = null);
+
+/// <summary>What an infrastructure update does to running jobs (AWS defaults: keep them, wait up to 30 minutes).</summary>
+public sealed record ComputeEnvironmentUpdatePolicy(bool TerminateJobsOnUpdate = false, int JobExecutionTimeoutMinutes = 30);
 
 public sealed record ComputeEnvironmentUpdateResult(string Arn, string Name, string? RequestId);
