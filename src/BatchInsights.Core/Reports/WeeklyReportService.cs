@@ -51,8 +51,6 @@ public sealed class WeeklyReportService(
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private const long DayMs = 86_400_000;
-
     public TimeZoneInfo Zone => options.Value.ResolveZone();
 
     public async Task BuildAsync(IsoWeek week, CancellationToken cancellationToken = default) => await BuildReportAsync(week, cancellationToken);
@@ -160,7 +158,8 @@ public sealed class WeeklyReportService(
         }).ToList();
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var targets = await TargetsAsync(db, from, to, cancellationToken);
+        var tagKeys = costOptions.Value.EffectiveTagKeys;
+        var targets = await TargetsAsync(db, tagKeys.Count == 0 ? "" : tagKeys[0], from, to, cancellationToken);
         var topJobs = await TopJobsAsync(db, targets, from, to, cancellationToken);
         var failures = await FailuresAsync(db, targets, from, to, cancellationToken);
         var spot = await SpotSavingsAsync(db, targets, from, to, cancellationToken);
@@ -195,9 +194,11 @@ public sealed class WeeklyReportService(
     }
 
     /// <summary>The (account, region) pairs with attempt costs in the week: each later query then filters the index's leading columns.</summary>
-    private static async Task<List<(string Account, string Region)>> TargetsAsync(BatchInsightsDbContext db, long from, long to, CancellationToken cancellationToken)
+    private static async Task<List<(string Account, string Region)>> TargetsAsync(BatchInsightsDbContext db, string tagKey, long from, long to, CancellationToken cancellationToken)
     {
-        var pairs = await db.CostRollups.AsNoTracking().Where(r => r.PeriodHours == 24 && r.PeriodStartMs >= CostLedger.DayStart(from) - DayMs && r.PeriodStartMs < to)
+        // One tag key's copy of the daily roll-ups (each key holds every cost), as CostQueries reads them: the (PeriodHours, TagKey, PeriodStartMs) index.
+        var dayFrom = CostLedger.DayStart(from);
+        var pairs = await db.CostRollups.AsNoTracking().Where(r => r.PeriodHours == 24 && r.TagKey == tagKey && r.PeriodStartMs >= dayFrom && r.PeriodStartMs < to)
             .Select(r => new { r.Account, r.Region }).Distinct().ToListAsync(cancellationToken);
         return pairs.Select(p => (p.Account, p.Region)).ToList();
     }
