@@ -67,7 +67,8 @@ public readonly record struct IsoWeek(int Year, int Week) : IComparable<IsoWeek>
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Year:D4}-W{Week:D2}");
 
-    private static long LocalMidnightUtcMs(DateOnly day, TimeZoneInfo zone)
+    /// <summary>Local midnight of <paramref name="day"/> in <paramref name="zone"/> as UTC ms (the first valid instant when DST skips midnight).</summary>
+    internal static long LocalMidnightUtcMs(DateOnly day, TimeZoneInfo zone)
     {
         var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
         // A midnight skipped by a DST jump does not exist; the first valid instant after it starts the day.

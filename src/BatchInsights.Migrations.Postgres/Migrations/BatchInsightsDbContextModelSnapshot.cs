@@ -1065,6 +1065,32 @@ namespace BatchInsights.Migrations.Postgres.Migrations
 
                     b.ToTable("spot_price_changes", (string)null);
                 });
+
+            modelBuilder.Entity("BatchInsights.Core.Data.WeeklyReportRow", b =>
+                {
+                    b.Property<string>("Week")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<DateTime>("BuiltAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PayloadJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("SchemaVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Week");
+
+                    b.ToTable("weekly_reports", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

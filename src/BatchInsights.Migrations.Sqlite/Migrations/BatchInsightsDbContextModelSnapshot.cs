@@ -1052,6 +1052,32 @@ namespace BatchInsights.Migrations.Sqlite.Migrations
 
                     b.ToTable("spot_price_changes", (string)null);
                 });
+
+            modelBuilder.Entity("BatchInsights.Core.Data.WeeklyReportRow", b =>
+                {
+                    b.Property<string>("Week")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("BuiltAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PayloadJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SchemaVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Week");
+
+                    b.ToTable("weekly_reports", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

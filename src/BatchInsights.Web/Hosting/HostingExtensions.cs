@@ -6,6 +6,7 @@ using BatchInsights.Core.Data;
 using BatchInsights.Core.Harvesting;
 using BatchInsights.Core.Jobs;
 using BatchInsights.Core.Recommendations;
+using BatchInsights.Core.Reports;
 using BatchInsights.Sandbox;
 using Hangfire;
 using Hangfire.Dashboard;
@@ -56,6 +57,7 @@ internal static class HostingExtensions
         services.AddNetworkHarvesting();
         services.AddRecommendations();
         services.AddCosts();
+        services.AddWeeklyReports();
         services.AddSingleton<BatchApiFactory>(sp => sp.GetRequiredService<IAwsClientFactory>().CreateBatch);
         services.AddSingleton<IEnumerable<AwsTarget>>(sp => sp.GetRequiredService<IAwsClientFactory>().Targets);
         services.AddSingleton<IDataChangedSource, HarvestDataChangedSource>();
