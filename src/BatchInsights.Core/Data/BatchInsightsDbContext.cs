@@ -25,6 +25,7 @@ public sealed class BatchInsightsDbContext(DbContextOptions<BatchInsightsDbConte
     public DbSet<RecommendationDismissalRow> RecommendationDismissals => Set<RecommendationDismissalRow>();
     public DbSet<AttemptCostRow> AttemptCosts => Set<AttemptCostRow>();
     public DbSet<CostRollupRow> CostRollups => Set<CostRollupRow>();
+    public DbSet<ReportDeliveryRow> ReportDeliveries => Set<ReportDeliveryRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

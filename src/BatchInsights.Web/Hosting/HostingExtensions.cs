@@ -6,6 +6,7 @@ using BatchInsights.Core.Data;
 using BatchInsights.Core.Harvesting;
 using BatchInsights.Core.Jobs;
 using BatchInsights.Core.Recommendations;
+using BatchInsights.Core.Reports.Delivery;
 using BatchInsights.Sandbox;
 using Hangfire;
 using Hangfire.Dashboard;
@@ -56,6 +57,7 @@ internal static class HostingExtensions
         services.AddNetworkHarvesting();
         services.AddRecommendations();
         services.AddCosts();
+        services.AddReportDelivery();
         services.AddSingleton<BatchApiFactory>(sp => sp.GetRequiredService<IAwsClientFactory>().CreateBatch);
         services.AddSingleton<IEnumerable<AwsTarget>>(sp => sp.GetRequiredService<IAwsClientFactory>().Targets);
         services.AddSingleton<IDataChangedSource, HarvestDataChangedSource>();
@@ -113,6 +115,7 @@ internal static class HostingExtensions
         RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>(), options);
         RecurringJobs.RegisterRecommendations(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<RecommendationOptions>>().Value);
         RecurringJobs.RegisterCosts(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<CostOptions>>().Value);
+        RecurringJobs.RegisterReports(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<ReportOptions>>().Value);
         if (options.RunOnStart)
         {
             var jobs = app.Services.GetRequiredService<IBackgroundJobClient>();
