@@ -1,4 +1,5 @@
 using BatchInsights.Core.Reports.Delivery;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace BatchInsights.Tests.Reports.Delivery;
@@ -18,6 +19,21 @@ public sealed class ReportOptionsTests
         Assert.Null(options.Webhook);
         Assert.Equal(6, options.MaxAttempts);
         Assert.Equal(587, options.Smtp.Port);
+    }
+
+    [Fact]
+    public async Task Bind_ShippedAppsettings_IsValidAndSendsNothingUntilRecipientsAreSet()
+    {
+        var shipped = new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: false).Build();
+        var reports = shipped.GetSection(ReportOptions.Section).AsEnumerable(makePathsRelative: true).Where(kv => kv.Value is not null).ToDictionary();
+        await using var harness = new DeliveryHarness(reports);
+
+        var options = harness.Options;
+
+        Assert.Equal(("0 8 * * 1", "UTC", 6), (options.Cron, options.TimeZone, options.MaxAttempts));
+        Assert.Equal(ReportOptions.DefaultRetryMinutes, options.EffectiveRetryMinutes);
+        Assert.Empty(options.EffectiveRecipients);
+        Assert.Empty(await harness.Delivery.BuildAndDeliverAsync(DeliveryHarness.Week));
     }
 
     [Fact]
