@@ -44,6 +44,9 @@ public sealed record DeliveryStatus(
     public bool CanSend => State is DeliveryState.NotSent or DeliveryState.Pending or DeliveryState.Failed or DeliveryState.GaveUp;
 }
 
+/// <summary>A week's deliveries by state; <see cref="Failed"/> ones are still being retried.</summary>
+public sealed record DeliverySummary(int Sent, int InProgress, int Failed, int GaveUp);
+
 /// <summary>What a send reported: the e-mail's Message-ID or the webhook's HTTP status.</summary>
 internal sealed record SendReceipt(string MessageId);
 

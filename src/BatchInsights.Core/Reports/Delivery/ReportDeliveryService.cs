@@ -118,6 +118,23 @@ public sealed class ReportDeliveryService(
         return [.. statuses.OrderBy(s => s.Channel, StringComparer.Ordinal).ThenBy(s => s.Recipient, StringComparer.Ordinal)];
     }
 
+    /// <summary>Per stored week, how many deliveries are in each state (for the report archive and GET /api/v1/reports).</summary>
+    public async Task<IReadOnlyDictionary<IsoWeek, DeliverySummary>> SummarizeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var counts = await db.ReportDeliveries.AsNoTracking()
+            .GroupBy(r => new { r.Week, r.State })
+            .Select(g => new { g.Key.Week, g.Key.State, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        return counts.GroupBy(c => IsoWeek.Parse(c.Week)).ToDictionary(
+            g => g.Key,
+            g => new DeliverySummary(
+                g.Where(c => c.State == DeliveryState.Sent).Sum(c => c.Count),
+                g.Where(c => c.State is DeliveryState.Pending or DeliveryState.Sending).Sum(c => c.Count),
+                g.Where(c => c.State == DeliveryState.Failed).Sum(c => c.Count),
+                g.Where(c => c.State == DeliveryState.GaveUp).Sum(c => c.Count)));
+    }
+
     private async Task<IReadOnlyList<DeliveryStatus>> DeliverAsync(IsoWeek week, ClaimMode mode, CancellationToken cancellationToken)
     {
         var targets = Targets();

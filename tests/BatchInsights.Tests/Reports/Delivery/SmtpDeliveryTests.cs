@@ -167,6 +167,23 @@ public sealed class SmtpDeliveryTests
     }
 
     [Fact]
+    public async Task Summarize_OneSentOneFailedWeek_CountsPerWeekAndState()
+    {
+        await using var smtp = await LoopbackSmtpServer.StartAsync();
+        await using var harness = new DeliveryHarness(DeliveryHarness.Smtp(smtp.Port, "lead@example.com"));
+        harness.Db.Add(new ReportDeliveryRow
+        {
+            Week = "2026-W46", Channel = DeliveryChannel.Email, Recipient = "lead@example.com", State = DeliveryState.GaveUp, Attempts = 6, CreatedAt = Now,
+        });
+        await harness.Delivery.BuildAndDeliverAsync(DeliveryHarness.Week);
+
+        var summary = await harness.Delivery.SummarizeAsync();
+
+        Assert.Equal(new DeliverySummary(1, 0, 0, 0), summary[DeliveryHarness.Week]);
+        Assert.Equal(new DeliverySummary(0, 0, 0, 1), summary[new Core.Reports.IsoWeek(2026, 46)]);
+    }
+
+    [Fact]
     public async Task SendWeek_WeekNeverBuilt_BuildsItFirst()
     {
         await using var smtp = await LoopbackSmtpServer.StartAsync();
