@@ -26,6 +26,7 @@ public sealed class BatchInsightsDbContext(DbContextOptions<BatchInsightsDbConte
     public DbSet<AttemptCostRow> AttemptCosts => Set<AttemptCostRow>();
     public DbSet<CostRollupRow> CostRollups => Set<CostRollupRow>();
     public DbSet<WeeklyReportRow> WeeklyReports => Set<WeeklyReportRow>();
+    public DbSet<ReportDeliveryRow> ReportDeliveries => Set<ReportDeliveryRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -2,6 +2,7 @@ using BatchInsights.Core.Catalog;
 using BatchInsights.Core.Costs;
 using BatchInsights.Core.Harvesting;
 using BatchInsights.Core.Recommendations;
+using BatchInsights.Core.Reports.Delivery;
 using Hangfire;
 
 namespace BatchInsights.Core.Jobs;
@@ -16,6 +17,8 @@ public static class RecurringJobs
     public const string NetworkHarvest = "network-harvest";
     public const string Recommendations = "recommendations";
     public const string CostRollup = "cost-rollup";
+    public const string WeeklyReport = "weekly-report";
+    public const string ReportDeliveryRetry = "report-delivery-retry";
 
     public static void Register(IRecurringJobManager manager, HarvestOptions options)
     {
@@ -42,5 +45,14 @@ public static class RecurringJobs
         ArgumentNullException.ThrowIfNull(manager);
         ArgumentNullException.ThrowIfNull(options);
         manager.AddOrUpdate<CostRollupJob>(CostRollup, j => j.RunAsync(CancellationToken.None), options.Cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+    }
+
+    /// <summary>The weekly report (Reports:Cron in Reports:TimeZone, so "Monday 08:00" is Berlin's when the zone is Europe/Berlin) and the retry of failed sends.</summary>
+    public static void RegisterReports(IRecurringJobManager manager, ReportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(manager);
+        ArgumentNullException.ThrowIfNull(options);
+        manager.AddOrUpdate<WeeklyReportJob>(WeeklyReport, j => j.RunAsync(CancellationToken.None), options.Cron, new RecurringJobOptions { TimeZone = options.ResolveTimeZone() });
+        manager.AddOrUpdate<ReportDeliveryRetryJob>(ReportDeliveryRetry, j => j.RunAsync(CancellationToken.None), ReportDeliveryRetryJob.Cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
     }
 }

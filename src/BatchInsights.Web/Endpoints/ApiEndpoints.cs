@@ -28,6 +28,7 @@ public static class ApiEndpoints
             .WithSummary("Latest harvest runs, newest first.");
         endpoints.MapGet("/healthz", HealthAsync).WithName("Health").WithTags("Health")
             .WithSummary("200 \"ok\" when the database answers, else 503.");
+        endpoints.MapReportDeliveryApi();
         return endpoints;
     }
 

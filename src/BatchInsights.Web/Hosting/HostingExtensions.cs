@@ -7,6 +7,7 @@ using BatchInsights.Core.Harvesting;
 using BatchInsights.Core.Jobs;
 using BatchInsights.Core.Recommendations;
 using BatchInsights.Core.Reports;
+using BatchInsights.Core.Reports.Delivery;
 using BatchInsights.Sandbox;
 using Hangfire;
 using Hangfire.Dashboard;
@@ -58,6 +59,7 @@ internal static class HostingExtensions
         services.AddRecommendations();
         services.AddCosts();
         services.AddWeeklyReports();
+        services.AddReportDelivery();
         services.AddSingleton<BatchApiFactory>(sp => sp.GetRequiredService<IAwsClientFactory>().CreateBatch);
         services.AddSingleton<IEnumerable<AwsTarget>>(sp => sp.GetRequiredService<IAwsClientFactory>().Targets);
         services.AddSingleton<IDataChangedSource, HarvestDataChangedSource>();
@@ -115,6 +117,7 @@ internal static class HostingExtensions
         RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>(), options);
         RecurringJobs.RegisterRecommendations(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<RecommendationOptions>>().Value);
         RecurringJobs.RegisterCosts(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<CostOptions>>().Value);
+        RecurringJobs.RegisterReports(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<ReportOptions>>().Value);
         if (options.RunOnStart)
         {
             var jobs = app.Services.GetRequiredService<IBackgroundJobClient>();

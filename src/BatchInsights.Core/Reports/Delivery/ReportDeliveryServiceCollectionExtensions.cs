@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace BatchInsights.Core.Reports.Delivery;
+
+public static class ReportDeliveryServiceCollectionExtensions
+{
+    /// <summary>
+    /// The "Reports" options (validated at start), the SMTP and webhook senders, the delivery service and its two
+    /// Hangfire jobs. Needs the DbContext factory and an <see cref="IWeeklyReportSource"/> (registered by the report builder).
+    /// </summary>
+    public static IServiceCollection AddReportDelivery(this IServiceCollection services)
+    {
+        services.AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReportOptions>, ValidateReportOptions>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpClient(WebhookReportSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.TryAddTransient<SmtpReportSender>();
+        services.TryAddTransient<WebhookReportSender>();
+        services.TryAddTransient<ReportDeliveryService>();
+        services.TryAddTransient<WeeklyReportJob>();
+        services.TryAddTransient<ReportDeliveryRetryJob>();
+        return services;
+    }
+}
