@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using BatchInsights.Tests.Reports.Delivery;
 
 namespace BatchInsights.E2E;
 
@@ -16,6 +17,11 @@ public sealed class AppProcessFixture : IAsyncLifetime
     private Process? _process;
 
     public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>A real SMTP server on loopback that the app is configured to send the weekly report to.</summary>
+    public LoopbackSmtpServer Smtp { get; private set; } = null!;
+
+    public const string ReportRecipient = "team-leads@example.com";
     public string WorkDirectory { get; } = Directory.CreateTempSubdirectory("batchinsights-e2e-").FullName;
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
     public static string ArtifactsDirectory { get; } = Directory.CreateDirectory(Path.Combine(RepositoryRoot, "artifacts", "e2e")).FullName;
@@ -35,8 +41,14 @@ public sealed class AppProcessFixture : IAsyncLifetime
     {
         var port = FreePort();
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        Smtp = await LoopbackSmtpServer.StartAsync();
         _process = StartApp(WorkDirectory, new Dictionary<string, string>
         {
+            ["Reports__Recipients__0"] = ReportRecipient,
+            ["Reports__Smtp__Host"] = "127.0.0.1",
+            ["Reports__Smtp__Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Reports__Smtp__Security"] = "None",
+            ["Reports__Smtp__From"] = "batchinsights@example.com",
             ["Urls"] = BaseAddress.ToString(),
             // dotnet run starts the app in the project directory: keep this run's databases in its own temp directory.
             ["Database__ConnectionString"] = $"Data Source={Path.Combine(WorkDirectory, "batchinsights.db")}",
@@ -57,6 +69,7 @@ public sealed class AppProcessFixture : IAsyncLifetime
         }
 
         _process?.Dispose();
+        await Smtp.DisposeAsync();
         await File.WriteAllTextAsync(Path.Combine(ArtifactsDirectory, "app-output.log"), Output);
         try
         {

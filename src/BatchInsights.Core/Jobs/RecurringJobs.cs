@@ -2,6 +2,7 @@ using BatchInsights.Core.Catalog;
 using BatchInsights.Core.Costs;
 using BatchInsights.Core.Harvesting;
 using BatchInsights.Core.Recommendations;
+using BatchInsights.Core.Reports;
 using BatchInsights.Core.Reports.Delivery;
 using Hangfire;
 

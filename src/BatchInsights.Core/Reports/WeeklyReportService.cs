@@ -9,27 +9,6 @@ using Microsoft.Extensions.Options;
 
 namespace BatchInsights.Core.Reports;
 
-/// <summary>The report time zone (<c>Reports:TimeZone</c>, IANA id, default UTC). Delivery's options validate the same key at start.</summary>
-public sealed class WeeklyReportOptions
-{
-    public const string Section = "Reports";
-
-    public string TimeZone { get; set; } = "UTC";
-
-    /// <summary>The zone, or a <see cref="InvalidOperationException"/> naming the key when the id is unknown.</summary>
-    public TimeZoneInfo ResolveZone()
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById(string.IsNullOrWhiteSpace(TimeZone) ? "UTC" : TimeZone.Trim());
-        }
-        catch (TimeZoneNotFoundException)
-        {
-            throw new InvalidOperationException($"{Section}:{nameof(TimeZone)} '{TimeZone}' is not a known time zone; use an IANA id such as \"UTC\" or \"Europe/Berlin\".");
-        }
-    }
-}
-
 /// <summary>
 /// Builds, stores and renders the weekly cost report (issue 5). Every cost figure goes through <see cref="CostQueries"/> over the
 /// week's UTC range, so the report equals the Costs page/API for the same range; only the per-job lists (top jobs, failure cost,
@@ -41,7 +20,7 @@ public sealed class WeeklyReportService(
     RecommendationStore recommendations,
     IInstanceCatalog catalog,
     IOptions<CostOptions> costOptions,
-    IOptions<WeeklyReportOptions> options,
+    IOptions<ReportOptions> options,
     TimeProvider clock) : IWeeklyReportSource
 {
     public const int TopCount = 20;
@@ -51,7 +30,7 @@ public sealed class WeeklyReportService(
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public TimeZoneInfo Zone => options.Value.ResolveZone();
+    public TimeZoneInfo Zone => options.Value.ResolveTimeZone();
 
     public async Task BuildAsync(IsoWeek week, CancellationToken cancellationToken = default) => await BuildReportAsync(week, cancellationToken);
 

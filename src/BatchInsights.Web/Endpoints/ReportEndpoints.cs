@@ -1,5 +1,6 @@
 using System.Text;
 using BatchInsights.Core.Reports;
+using BatchInsights.Core.Reports.Delivery;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace BatchInsights.Web.Endpoints;
@@ -11,7 +12,7 @@ public static class ReportEndpoints
     {
         var api = endpoints.MapGroup("/api/v1").WithTags("BatchInsights");
         api.MapGet("/reports", ListReportsAsync).WithName("ListReports")
-            .WithSummary("The stored weekly reports (ISO weeks, newest first) with when each was built.");
+            .WithSummary("The stored weekly reports (ISO weeks, newest first) with when each was built and how many deliveries were sent, are in progress, failed or given up.");
         // One route per week for .csv/.html/JSON: "{week}.csv" as its own template would also match "2026-W47" with an empty extension.
         api.MapGet("/reports/{week}", GetReportAsync).WithName("GetReport")
             .WithSummary("A week's report: `2026-W47` as JSON, `2026-W47.csv?table=<name>` one table as CSV (default `queue`), `2026-W47.html` the e-mail HTML.")
@@ -21,8 +22,15 @@ public static class ReportEndpoints
         return endpoints;
     }
 
-    public static async Task<Ok<IReadOnlyList<WeeklyReportSummary>>> ListReportsAsync(WeeklyReportService reports, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await reports.ListAsync(cancellationToken));
+    /// <summary>The archive with each week's delivery counts (null when that week was never sent to anyone).</summary>
+    public static async Task<Ok<IReadOnlyList<ReportListItem>>> ListReportsAsync(WeeklyReportService reports, ReportDeliveryService? deliveries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        var weeks = await reports.ListAsync(cancellationToken);
+        var sent = deliveries is null ? new Dictionary<IsoWeek, DeliverySummary>() : await deliveries.SummarizeAsync(cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<ReportListItem>>(weeks.Select(w => new ReportListItem(w.Week, w.TimeZone, w.BuiltAt, w.TotalUsd, w.ChangePercent,
+            sent.GetValueOrDefault(IsoWeek.Parse(w.Week)))).ToList());
+    }
 
     public static async Task<IResult> GetReportAsync(WeeklyReportService reports, string week, string? table, CancellationToken cancellationToken)
     {
@@ -92,3 +100,6 @@ public static class ReportEndpoints
             statusCode: StatusCodes.Status404NotFound,
             title: "Report not built");
 }
+
+/// <summary>One stored week in GET /api/v1/reports.</summary>
+public sealed record ReportListItem(string Week, string TimeZone, DateTime BuiltAt, decimal TotalUsd, decimal? ChangePercent, DeliverySummary? Deliveries);

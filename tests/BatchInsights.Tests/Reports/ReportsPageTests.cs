@@ -2,6 +2,7 @@ using BatchInsights.Core.Catalog;
 using BatchInsights.Core.Data;
 using BatchInsights.Core.Recommendations;
 using BatchInsights.Core.Reports;
+using BatchInsights.Core.Reports.Delivery;
 using BatchInsights.Tests.Browse;
 using BatchInsights.Tests.Web;
 using BatchInsights.Web.Components.Pages.Reports;
@@ -26,6 +27,7 @@ public sealed class ReportsPageTests : UiTestContext
         Services.AddTransient<RecommendationStore>();
         Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         Services.AddWeeklyReports();
+        Services.AddReportDelivery();
     }
 
     private WeeklyReportService Reports => Services.GetRequiredService<WeeklyReportService>();
@@ -102,6 +104,9 @@ public sealed class ReportsPageTests : UiTestContext
         Assert.Contains(page.FindAll("[data-testid=report-csv-link]"), a => a.GetAttribute("href") == "/api/v1/reports/2026-W47.csv?table=queue");
         Assert.Equal("/api/v1/reports/2026-W47.html", page.Find("[data-testid=report-html-link]").GetAttribute("href"));
         Assert.Contains("once changes are applied through BatchInsights", page.Find("[data-testid=report-ce-changes-unavailable]").TextContent, StringComparison.Ordinal);
+        // The week's delivery state sits on the same page; with no Reports:Recipients it says how to configure them.
+        Assert.Equal("2026-W47", page.Find("[data-testid=delivery-panel]").GetAttribute("data-week"));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=no-recipients]")));
     }
 
     [Fact]
@@ -161,7 +166,7 @@ public sealed class ReportsPageTests : UiTestContext
         var csv = Assert.IsType<FileContentHttpResult>(await ReportEndpoints.GetReportAsync(Reports, "2026-W47.csv", null, CancellationToken.None));
         var tagCsv = Assert.IsType<FileContentHttpResult>(await ReportEndpoints.GetReportAsync(Reports, "2026-w47.CSV", "tag-team", CancellationToken.None));
         var html = Assert.IsType<ContentHttpResult>(await ReportEndpoints.GetReportAsync(Reports, "2026-W47.html", null, CancellationToken.None));
-        var list = Assert.IsType<Ok<IReadOnlyList<WeeklyReportSummary>>>(await ReportEndpoints.ListReportsAsync(Reports, CancellationToken.None)).Value!;
+        var list = Assert.IsType<Ok<IReadOnlyList<ReportListItem>>>(await ReportEndpoints.ListReportsAsync(Reports, null, CancellationToken.None)).Value!;
 
         Assert.Equal(5.0m, json.Totals.TotalUsd);
         Assert.Equal("batchinsights-2026-W47-queue.csv", csv.FileDownloadName);

@@ -38,7 +38,7 @@ public sealed class WeeklyReportServiceTests : IDisposable
 
     private WeeklyReportService Service(string zone = "UTC") =>
         new(_db.Factory, Queries(), new RecommendationStore(_db.Factory, _clock), _catalog, Options.Create(new CostOptions()),
-            Options.Create(new WeeklyReportOptions { TimeZone = zone }), _clock);
+            Options.Create(new ReportOptions { TimeZone = zone }), _clock);
 
     private decimal M5Price => _catalog.OnDemandPrice("m5.large", Rows.Region)!.UsdPerHour;
 

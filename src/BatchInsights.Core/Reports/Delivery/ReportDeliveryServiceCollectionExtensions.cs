@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace BatchInsights.Core.Reports.Delivery;
 
@@ -12,8 +11,7 @@ public static class ReportDeliveryServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddReportDelivery(this IServiceCollection services)
     {
-        services.AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReportOptions>, ValidateReportOptions>());
+        services.AddReportOptions();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient(WebhookReportSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
         services.TryAddTransient<SmtpReportSender>();

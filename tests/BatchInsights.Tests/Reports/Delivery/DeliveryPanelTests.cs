@@ -1,4 +1,5 @@
 using BatchInsights.Core.Data;
+using BatchInsights.Core.Reports;
 using BatchInsights.Core.Reports.Delivery;
 using BatchInsights.Tests.Web;
 using BatchInsights.Web.Components.Pages.Reports;

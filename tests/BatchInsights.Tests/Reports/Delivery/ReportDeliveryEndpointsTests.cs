@@ -1,3 +1,4 @@
+using BatchInsights.Core.Reports;
 using BatchInsights.Core.Reports.Delivery;
 using BatchInsights.Web.Endpoints;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,3 +1,4 @@
+using BatchInsights.Core.Reports;
 using BatchInsights.Core.Reports.Delivery;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,6 @@
 using System.Text;
 using BatchInsights.Core.Data;
+using BatchInsights.Core.Reports;
 using BatchInsights.Core.Reports.Delivery;
 using MimeKit;
 

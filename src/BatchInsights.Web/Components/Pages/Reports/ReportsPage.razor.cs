@@ -1,4 +1,5 @@
 using BatchInsights.Core.Reports;
+using BatchInsights.Core.Reports.Delivery;
 using Microsoft.AspNetCore.Components;
 
 namespace BatchInsights.Web.Components.Pages.Reports;
@@ -6,6 +7,7 @@ namespace BatchInsights.Web.Components.Pages.Reports;
 public partial class ReportsPage
 {
     private IReadOnlyList<WeeklyReportSummary> _weeks = [];
+    private IReadOnlyDictionary<IsoWeek, DeliverySummary> _deliveries = new Dictionary<IsoWeek, DeliverySummary>();
     private string? _weekText;
     private string _zoneId = "UTC";
     private bool _building;
@@ -13,6 +15,9 @@ public partial class ReportsPage
 
     [Inject]
     private WeeklyReportService Reports { get; set; } = default!;
+
+    [Inject]
+    private ReportDeliveryService Deliveries { get; set; } = default!;
 
     [Inject]
     private TimeProvider TimeProvider { get; set; } = default!;
@@ -27,6 +32,7 @@ public partial class ReportsPage
         // Offer the last full week, the one the Monday job builds.
         _weekText ??= IsoWeek.PreviousFull(TimeProvider.GetUtcNow(), zone).ToString();
         _weeks = await Reports.ListAsync(cancellationToken);
+        _deliveries = await Deliveries.SummarizeAsync(cancellationToken);
     }
 
     private async Task BuildAsync()
@@ -52,5 +58,21 @@ public partial class ReportsPage
         {
             _building = false;
         }
+    }
+
+    /// <summary>"3 sent · 1 failed" for the archive, or "not sent".</summary>
+    private string DeliveryText(string week)
+    {
+        if (!_deliveries.TryGetValue(IsoWeek.Parse(week), out var d))
+        {
+            return "not sent";
+        }
+
+        var parts = new List<string>();
+        if (d.Sent > 0) parts.Add($"{d.Sent} sent");
+        if (d.InProgress > 0) parts.Add($"{d.InProgress} sending");
+        if (d.Failed > 0) parts.Add($"{d.Failed} failed, retrying");
+        if (d.GaveUp > 0) parts.Add($"{d.GaveUp} given up");
+        return parts.Count == 0 ? "not sent" : string.Join(" · ", parts);
     }
 }

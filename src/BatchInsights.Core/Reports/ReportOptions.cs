@@ -3,7 +3,7 @@ using BatchInsights.Core.Jobs;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
-namespace BatchInsights.Core.Reports.Delivery;
+namespace BatchInsights.Core.Reports;
 
 /// <summary>The "Reports" section of appsettings.json: when the weekly report is built and where it is sent.</summary>
 public sealed class ReportOptions
