@@ -51,6 +51,9 @@ internal sealed class JobRowConfiguration : IEntityTypeConfiguration<JobRow>
         b.HasIndex(x => new { x.Account, x.Region, x.QueueName })
             .HasDatabaseName("IX_jobs_Unfinished")
             .HasFilter("NOT \"IsTerminal\" AND \"ArrayParentId\" IS NULL");
+        // The Overview's jobs-by-status counts for one target: a range of this index per status (finished ones over the
+        // last 24 h by CreatedAtMs). Without a target the (Status, CreatedAtMs, JobId) index answers.
+        b.HasIndex(x => new { x.Account, x.Region, x.Status, x.CreatedAtMs }).HasDatabaseName("IX_jobs_Target_Status_Created");
         b.Property(x => x.JobName).HasMaxLength(128);
         b.Property(x => x.Status).HasMaxLength(16);
     }
@@ -64,6 +67,9 @@ internal sealed class JobAttemptRowConfiguration : IEntityTypeConfiguration<JobA
         b.HasKey(x => new { x.Account, x.Region, x.JobId, x.AttemptIndex });
         // The placement harvest asks for the distinct container instances attempts ran on; this index serves it without a sort.
         b.HasIndex(x => new { x.Account, x.Region, x.ContainerInstanceArn });
+        // Attempts that stopped in a window (the Overview's failure rate over 7 days, the recommender's failed attempts): the
+        // count and the exit-code filter read only this index; the reasons of the failed few are looked up.
+        b.HasIndex(x => new { x.StoppedAtMs, x.Account, x.Region, x.ExitCode }).HasDatabaseName("IX_job_attempts_Stopped");
     }
 }
 

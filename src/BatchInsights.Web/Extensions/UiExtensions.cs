@@ -38,6 +38,7 @@ public static class UiExtensions
         app.MapNetworkApi();
         app.MapRecommendationApi();
         app.MapCostApi();
+        app.MapOverviewApi();
         app.MapOpenApi();
         return app;
     }
