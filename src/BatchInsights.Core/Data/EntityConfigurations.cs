@@ -67,9 +67,15 @@ internal sealed class JobAttemptRowConfiguration : IEntityTypeConfiguration<JobA
         b.HasKey(x => new { x.Account, x.Region, x.JobId, x.AttemptIndex });
         // The placement harvest asks for the distinct container instances attempts ran on; this index serves it without a sort.
         b.HasIndex(x => new { x.Account, x.Region, x.ContainerInstanceArn });
-        // Attempts that stopped in a window (the Overview's failure rate over 7 days, the recommender's failed attempts): the
-        // count and the exit-code filter read only this index; the reasons of the failed few are looked up.
-        b.HasIndex(x => new { x.StoppedAtMs, x.Account, x.Region, x.ExitCode }).HasDatabaseName("IX_job_attempts_Stopped");
+        // The Overview's failure rate over 7 days: attempts that stopped in a window are counted from this index alone…
+        b.HasIndex(x => new { x.StoppedAtMs, x.Account, x.Region }).HasDatabaseName("IX_job_attempts_Stopped");
+        // …and the failed ones (exit code other than 0, or none) grouped by exit code and reasons from this partial index,
+        // which holds only failed attempts (~8 % of rows) with what the failure classification reads. The filter is the SQL EF
+        // writes for ExitCode == null || ExitCode != 0 (same on SQLite and PostgreSQL); the recommender's failed-attempt
+        // read uses it too. AWS caps attempt reasons at 255 characters, far below PostgreSQL's index entry limit.
+        b.HasIndex(x => new { x.StoppedAtMs, x.Account, x.Region, x.ExitCode, x.StatusReason, x.Reason })
+            .HasDatabaseName("IX_job_attempts_Failed")
+            .HasFilter("\"ExitCode\" IS NULL OR \"ExitCode\" <> 0");
     }
 }
 

@@ -12,8 +12,8 @@ namespace BatchInsights.Core.Overview;
 /// <summary>
 /// The Overview snapshot in one call. Costs come from <see cref="CostQueries"/> (the roll-ups), recommendations from
 /// <see cref="RecommendationStore"/>, harvest freshness from <see cref="HarvestStatusQueries"/>; job and attempt counts
-/// are range reads of indexes (IX_jobs_Status_CreatedAtMs_JobId, IX_jobs_Target_Status_Created, IX_job_attempts_Stopped):
-/// no job or attempt row is scanned without one.
+/// are range reads of indexes (IX_jobs_Status_CreatedAtMs_JobId, IX_jobs_Target_Status_Created, IX_job_attempts_Stopped,
+/// IX_job_attempts_Failed): no job or attempt row is read without one.
 /// </summary>
 public sealed class OverviewQueries(
     IDbContextFactory<BatchInsightsDbContext> dbFactory,
@@ -54,31 +54,50 @@ public sealed class OverviewQueries(
         var (thisFrom, thisTo) = thisWeek.UtcRangeMs(zone);
         var (lastFrom, lastTo) = lastWeek.UtcRangeMs(zone);
 
-        var byQueue = await costs.GetAsync(CostGrouping.Queue, thisFrom, thisTo, target, cancellationToken);
-        var byCe = await costs.GetAsync(CostGrouping.ComputeEnvironment, thisFrom, thisTo, target, cancellationToken);
-        var byDefinition = await costs.GetAsync(CostGrouping.Definition, thisFrom, thisTo, target, cancellationToken);
+        // The parts are independent reads on their own contexts: run them side by side (SQLite WAL and PostgreSQL serve
+        // concurrent readers), so the page waits for the slowest, not the sum.
         var teamKey = costOptions.Value.EffectiveTagKeys is { Count: > 0 } keys ? keys[0] : null;
-        var byTeam = teamKey is null ? null : await costs.GetAsync(new CostGrouping("tag", teamKey), thisFrom, thisTo, target, cancellationToken);
-        var previous = await costs.GetAsync(CostGrouping.Queue, lastFrom, lastTo, target, cancellationToken);
         var trendTo = CostLedger.DayStart(nowMs) + DayMs;
         var trendFrom = trendTo - (TrendDays * DayMs);
-        var trend = await costs.GetAsync(CostGrouping.Queue, trendFrom, trendTo, target, cancellationToken);
+        var byQueueTask = costs.GetAsync(CostGrouping.Queue, thisFrom, thisTo, target, cancellationToken);
+        var byCeTask = costs.GetAsync(CostGrouping.ComputeEnvironment, thisFrom, thisTo, target, cancellationToken);
+        var byDefinitionTask = costs.GetAsync(CostGrouping.Definition, thisFrom, thisTo, target, cancellationToken);
+        var byTeamTask = teamKey is null ? Task.FromResult<CostReport?>(null)
+            : NullableAsync(costs.GetAsync(new CostGrouping("tag", teamKey), thisFrom, thisTo, target, cancellationToken));
+        var previousTask = costs.GetAsync(CostGrouping.Queue, lastFrom, lastTo, target, cancellationToken);
+        var trendTask = costs.GetAsync(CostGrouping.Queue, trendFrom, trendTo, target, cancellationToken);
+        var openTask = recommendations.ListLatestAsync(target, includeDismissed: false, cancellationToken);
+        var harvestTask = harvestStatus.ListAsync(cancellationToken);
+        var jobsTask = WithContextAsync(db => CountJobsAsync(db, target, nowMs, cancellationToken), cancellationToken);
+        var failuresTask = WithContextAsync(db => FailuresAsync(db, target, nowMs, cancellationToken), cancellationToken);
+        var stuckTask = StuckAfterOpenAsync(openTask, target, nowMs, cancellationToken);
+        await Task.WhenAll(byQueueTask, byCeTask, byDefinitionTask, byTeamTask, previousTask, trendTask, openTask, harvestTask, jobsTask, failuresTask, stuckTask);
 
-        var open = await recommendations.ListLatestAsync(target, includeDismissed: false, cancellationToken);
-        var harvest = (await harvestStatus.ListAsync(cancellationToken))
+        var (byQueue, byTeam, trend, open, jobs, failures, stuck) =
+            (await byQueueTask, await byTeamTask, await trendTask, await openTask, await jobsTask, await failuresTask, await stuckTask);
+        var harvest = (await harvestTask)
             .Where(s => (target.Account is null || s.Account == target.Account) && (target.Region is null || s.Region == target.Region)).ToList();
-
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var jobs = await CountJobsAsync(db, target, nowMs, cancellationToken);
-        var stuck = await StuckQueuesAsync(db, target, nowMs, open, cancellationToken);
-        var failures = await FailuresAsync(db, target, nowMs, cancellationToken);
-
         var hasData = trend.Groups.Count > 0 || jobs.ByStatus.Any(s => s.Count > 0) || stuck.Count > 0 || failures.Attempts > 0
             || harvest.Any(s => s.LastSuccessAt is not null);
         return new OverviewSnapshot(now, target.Account, target.Region, hasData, zone.Id,
-            Spend(thisWeek, byQueue), Spend(lastWeek, previous), Trend(trend),
-            new OverviewTopLists(Top(byQueue), Top(byCe), Top(byDefinition), teamKey, byTeam is null ? [] : Top(byTeam)),
+            Spend(thisWeek, byQueue), Spend(lastWeek, await previousTask), Trend(trend),
+            new OverviewTopLists(Top(byQueue), Top(await byCeTask), Top(await byDefinitionTask), teamKey, byTeam is null ? [] : Top(byTeam)),
             jobs, stuck, failures, Savings(open), SavingsRealized: null, Freshness(harvest));
+    }
+
+    private static async Task<CostReport?> NullableAsync(Task<CostReport> task) => await task;
+
+    private async Task<T> WithContextAsync<T>(Func<BatchInsightsDbContext, Task<T>> read, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await read(db);
+    }
+
+    private async Task<List<OverviewStuckQueue>> StuckAfterOpenAsync(Task<IReadOnlyList<RecommendationSummary>> open, TargetFilter target, long nowMs,
+        CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await StuckQueuesAsync(db, target, nowMs, open, cancellationToken);
     }
 
     private static OverviewSpend Spend(IsoWeek week, CostReport r) =>
@@ -123,7 +142,7 @@ public sealed class OverviewQueries(
     }
 
     private async Task<List<OverviewStuckQueue>> StuckQueuesAsync(BatchInsightsDbContext db, TargetFilter target, long nowMs,
-        IReadOnlyList<RecommendationSummary> open, CancellationToken cancellationToken)
+        Task<IReadOnlyList<RecommendationSummary>> openTask, CancellationToken cancellationToken)
     {
         // As the Queues page: creation time is the stored proxy for "became RUNNABLE" (Batch does not report it).
         var cutMs = nowMs - (long)browseOptions.Value.StuckRunnableAfter.TotalMilliseconds;
@@ -140,11 +159,11 @@ public sealed class OverviewQueries(
         var queueCes = (await db.JobQueues.AsNoTracking().Where(q => names.Contains(q.Name))
                 .Select(q => new { q.Account, q.Region, q.Name, q.ComputeEnvironmentOrder }).ToListAsync(cancellationToken))
             .ToDictionary(q => (q.Account, q.Region, q.Name), q => BrowseFormat.SplitList(q.ComputeEnvironmentOrder).Select(BrowseFormat.NameFromArn).ToList());
-        var findings = open.Where(IsStuckFinding).ToList();
+        var findings = (await openTask).Where(r => r.RuleId == StuckJobsRule.RuleId).ToList();
         return groups.Select(g =>
             {
                 var ces = queueCes.GetValueOrDefault((g.Account, g.Region, g.QueueName)) ?? [];
-                var reason = findings.Where(r => r.Account == g.Account && r.Region == g.Region && Explains(r, g.QueueName, ces))
+                var reason = findings.Where(r => r.Account == g.Account && r.Region == g.Region && ExplainsWait(r, g.QueueName, ces))
                     .OrderBy(r => SeverityRank(r.Severity)).ThenBy(r => r.Id).FirstOrDefault();
                 return new OverviewStuckQueue(g.Account, g.Region, g.QueueName, g.Count, g.OldestMs, Math.Max(0, (nowMs - g.OldestMs) / 1000),
                     reason?.Title, reason?.Id);
@@ -152,18 +171,17 @@ public sealed class OverviewQueries(
             .OrderBy(s => s.OldestCreatedAtMs).ThenBy(s => s.Queue, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>A stuck-jobs finding about waiting jobs (not one of its failure findings, whose fingerprints start with the failure cause).</summary>
-    private static bool IsStuckFinding(RecommendationSummary r) =>
-        r.RuleId == StuckJobsRule.RuleId && !FailureCauses.Any(c => r.Fingerprint.StartsWith(c.Cause + "|", StringComparison.Ordinal));
-
     /// <summary>
-    /// Whether a stuck-jobs finding is about this queue: it targets the queue, or one of the queue's CEs (disabled, invalid, no
-    /// network path, at maxvCpus), or it is the queue's "fits no allowed instance type" finding (titled "queue: …").
+    /// Whether a stuck-jobs finding explains this queue's waiting jobs. The rule's waiting-job findings target one of the
+    /// queue's CEs (disabled, INVALID, no network path, at maxvCpus, or a job that fits none of its types), or are Critical on
+    /// the queue itself (DISABLED) or on a job definition titled "queue: … fits no allowed instance type". Its failure
+    /// findings (Spot reclaim, OOM, image pull, exit codes) never target a CE and are never Critical, so they never match.
     /// </summary>
-    private static bool Explains(RecommendationSummary r, string queue, List<string> ces) =>
-        (r.TargetKind == nameof(RecommendationTargetKind.JobQueue) && r.TargetName == queue)
-        || (r.TargetKind == nameof(RecommendationTargetKind.ComputeEnvironment) && ces.Contains(r.TargetName))
-        || r.Title.StartsWith(queue + ": ", StringComparison.Ordinal);
+    private static bool ExplainsWait(RecommendationSummary r, string queue, List<string> ces) =>
+        (r.TargetKind == nameof(RecommendationTargetKind.ComputeEnvironment) && ces.Contains(r.TargetName))
+        || (r.Severity == nameof(RecommendationSeverity.Critical)
+            && ((r.TargetKind == nameof(RecommendationTargetKind.JobQueue) && r.TargetName == queue)
+                || (r.TargetKind == nameof(RecommendationTargetKind.JobDefinition) && r.Title.StartsWith(queue + ": ", StringComparison.Ordinal))));
 
     private static int SeverityRank(string severity) => severity switch
     {
@@ -173,9 +191,9 @@ public sealed class OverviewQueries(
     };
 
     /// <summary>
-    /// Attempts stopped in the last 7 days (a count over IX_job_attempts_Stopped) and the failed ones (the same index range,
-    /// filtered on its exit code; only their rows are read for the reasons) grouped by exit code and reasons, then classified
-    /// as the stuck-jobs rule classifies them.
+    /// Attempts stopped in the last 7 days (a count over IX_job_attempts_Stopped) and the failed ones grouped by exit code and
+    /// reasons (IX_job_attempts_Failed, a partial covering index of failed attempts), then classified as the stuck-jobs rule
+    /// classifies them (<see cref="RecommendationInputLoader.FailureCause"/>).
     /// </summary>
     private static async Task<OverviewFailures> FailuresAsync(BatchInsightsDbContext db, TargetFilter target, long nowMs, CancellationToken cancellationToken)
     {
