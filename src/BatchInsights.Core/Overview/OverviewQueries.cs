@@ -79,7 +79,9 @@ public sealed class OverviewQueries(
             .Where(s => (target.Account is null || s.Account == target.Account) && (target.Region is null || s.Region == target.Region)).ToList();
         var hasData = trend.Groups.Count > 0 || jobs.ByStatus.Any(s => s.Count > 0) || stuck.Count > 0 || failures.Attempts > 0
             || harvest.Any(s => s.LastSuccessAt is not null);
-        return new OverviewSnapshot(now, target.Account, target.Region, hasData, zone.Id,
+        // Roll-ups of the last 30 days cover both weeks: none means the cost job has not run (or found nothing) yet.
+        var hasCosts = trend.Groups.Count > 0 || (await previousTask).Groups.Count > 0;
+        return new OverviewSnapshot(now, target.Account, target.Region, hasData, hasCosts, zone.Id,
             Spend(thisWeek, byQueue), Spend(lastWeek, await previousTask), Trend(trend),
             new OverviewTopLists(Top(byQueue), Top(await byCeTask), Top(await byDefinitionTask), teamKey, byTeam is null ? [] : Top(byTeam)),
             jobs, stuck, failures, Savings(open), SavingsRealized: null, Freshness(harvest));

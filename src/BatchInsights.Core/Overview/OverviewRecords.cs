@@ -5,6 +5,7 @@ namespace BatchInsights.Core.Overview;
 /// one instant. Money in USD; amounts that rest on an estimate are counted in the <c>EstimatedUsd</c> fields.
 /// </summary>
 /// <param name="HasData">False while nothing has been harvested or costed yet for the filter: the page shows a "no data yet" state, not zeros.</param>
+/// <param name="HasCosts">False while the cost roll-ups hold nothing for the last 30 days (e.g. jobs harvested, costs not computed yet): spend is unknown, not $0.</param>
 /// <param name="TimeZone">The report time zone (<c>Reports:TimeZone</c>) the weeks are cut in.</param>
 /// <param name="SavingsRealized">Always null until applied changes exist (issue 6).</param>
 public sealed record OverviewSnapshot(
@@ -12,6 +13,7 @@ public sealed record OverviewSnapshot(
     string? Account,
     string? Region,
     bool HasData,
+    bool HasCosts,
     string TimeZone,
     OverviewSpend ThisWeek,
     OverviewSpend LastWeek,

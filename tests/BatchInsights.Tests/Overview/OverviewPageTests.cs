@@ -93,6 +93,20 @@ public sealed class OverviewPageTests : UiTestContext
     }
 
     [Fact]
+    public void Render_JobsHarvestedButNoCostsYet_SaysSoInsteadOfZeroSpend()
+    {
+        Db.Add(Rows.Ce("ce"), Rows.Queue("etl", "ce"), Rows.Job("r1", "etl", BatchJobStatus.Running, Rows.Now.AddMinutes(-3)));
+
+        var page = RenderPage<OverviewPage>();
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=card-spend]")));
+        Assert.Single(page.FindAll("[data-testid=spend-none]"));
+        Assert.Empty(page.FindAll("[data-testid=spend-this-week]"));
+        Assert.Empty(page.FindAll("[data-testid=trend-chart]"));
+        Assert.Equal("1", page.Find("[data-testid=job-status][data-status=RUNNING] a").TextContent.Trim());
+    }
+
+    [Fact]
     public async Task GetOverviewApi_OtherAccount_ReturnsThatAccountsEmptySnapshot()
     {
         AddData();
