@@ -17,6 +17,7 @@ internal sealed record BenchArgs(string Scenario)
                                           [--idle SECONDS] [--array-scale X] [--no-save] [--results path]
                BatchInsights.Bench recommend [--jobs N] [--db path] [--provider sqlite|postgres] [--runs N] [--no-save] [--results path]
                BatchInsights.Bench costs     [--jobs N] [--db path] [--provider sqlite|postgres] [--no-save] [--results path]
+               BatchInsights.Bench overview  [--jobs N] [--db path] [--provider sqlite|postgres] [--iterations N] [--no-save] [--results path]
 
           harvest  sandbox in-process with N jobs (default 100000), full harvest into a fresh SQLite file,
                    then a 90-day Spot price harvest of the CEs' pools, a check of every stored job id and price change
@@ -39,6 +40,9 @@ internal sealed record BenchArgs(string Scenario)
                    the process (default 2: cold and warm; the report shows the first and the last).
           costs    CostRollupService over the same generated account: the full first computation, then an incremental run after
                    1,000 new attempts an hour later: wall time, rows written, memory (an existing --db file is copied first).
+          overview OverviewQueries.GetAsync (the landing page's snapshot) over the same generated account: p50/p95/p99 of at least
+                   50 calls (--iterations, default 300), without and with an account/region filter. Computes the cost roll-ups
+                   and stores one recommendation run first when the file has none; --db reuses (and migrates) an existing file.
         """;
 
     public long? Jobs { get; init; }
@@ -63,7 +67,7 @@ internal sealed record BenchArgs(string Scenario)
 
     public static BenchArgs? Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("harvest" or "query" or "spot-query" or "replay" or "recommend" or "costs"))
+        if (args.Length == 0 || args[0] is not ("harvest" or "query" or "spot-query" or "replay" or "recommend" or "costs" or "overview"))
         {
             return null;
         }

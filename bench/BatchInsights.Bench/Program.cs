@@ -24,6 +24,7 @@ var report = parsed.Scenario switch
     "replay" => await ReplayBenchmark.RunAsync(parsed, cancel.Token),
     "recommend" => await RecommendBenchmark.RunAsync(parsed, cancel.Token),
     "costs" => await CostBenchmark.RunAsync(parsed, cancel.Token),
+    "overview" => await OverviewBenchmark.RunAsync(parsed, cancel.Token),
     _ => throw new InvalidOperationException("unreachable: BenchArgs validates the scenario"),
 };
 

@@ -134,7 +134,7 @@ internal static class QueryBenchmark
     }
 
     /// <summary>Nearest-rank percentile of sorted samples.</summary>
-    private static double Percentile(double[] sorted, double p) =>
+    internal static double Percentile(double[] sorted, double p) =>
         sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 
     private sealed record Inputs(

@@ -160,10 +160,11 @@ public sealed class DashboardTests(AppProcessFixture app) : IClassFixture<AppPro
     public async Task Reports_BuildThisWeekAndSendNow_ShowsTheReportAndMailsItOnce()
     {
         using var http = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        await app.WaitForJsonAsync(http, "/api/v1/costs?groupBy=queue", json => json.GetProperty("totalUsd").GetDecimal() > 0, TimeSpan.FromSeconds(300), "a cost roll-up with spend");
-        // The sandbox replays recent days, so the current ISO week (UTC, the default report zone) has spend.
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        var week = $"{System.Globalization.ISOWeek.GetYear(today.ToDateTime(TimeOnly.MinValue)):D4}-W{System.Globalization.ISOWeek.GetWeekOfYear(today.ToDateTime(TimeOnly.MinValue)):D2}";
+        var costs = await app.WaitForJsonAsync(http, "/api/v1/costs?groupBy=queue", json => json.GetProperty("totalUsd").GetDecimal() > 0, TimeSpan.FromSeconds(300), "a cost roll-up with spend");
+        // The ISO week (UTC, the default report zone) of the latest day with spend.
+        var lastDay = costs.GetProperty("days").EnumerateArray().Where(d => d.GetProperty("totalUsd").GetDecimal() > 0).Max(d => d.GetProperty("dayStartMs").GetInt64());
+        var day = DateTimeOffset.FromUnixTimeMilliseconds(lastDay).UtcDateTime;
+        var week = $"{System.Globalization.ISOWeek.GetYear(day):D4}-W{System.Globalization.ISOWeek.GetWeekOfYear(day):D2}";
 
         var page = await _browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = app.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
         page.SetDefaultTimeout(30_000);

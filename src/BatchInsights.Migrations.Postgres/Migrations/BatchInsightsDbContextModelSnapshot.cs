@@ -499,6 +499,13 @@ namespace BatchInsights.Migrations.Postgres.Migrations
 
                     b.HasIndex("Account", "Region", "ContainerInstanceArn");
 
+                    b.HasIndex("StoppedAtMs", "Account", "Region")
+                        .HasDatabaseName("IX_job_attempts_Stopped");
+
+                    b.HasIndex("StoppedAtMs", "Account", "Region", "ExitCode", "StatusReason", "Reason")
+                        .HasDatabaseName("IX_job_attempts_Failed")
+                        .HasFilter("\"ExitCode\" IS NULL OR \"ExitCode\" <> 0");
+
                     b.ToTable("job_attempts", (string)null);
                 });
 
@@ -698,6 +705,9 @@ namespace BatchInsights.Migrations.Postgres.Migrations
                     b.HasIndex("QueueName", "CreatedAtMs", "JobId");
 
                     b.HasIndex("Status", "CreatedAtMs", "JobId");
+
+                    b.HasIndex("Account", "Region", "Status", "CreatedAtMs")
+                        .HasDatabaseName("IX_jobs_Target_Status_Created");
 
                     b.HasIndex("QueueName", "Status", "CreatedAtMs", "JobId");
 

@@ -39,6 +39,7 @@ public static class UiExtensions
         app.MapRecommendationApi();
         app.MapCostApi();
         app.MapReportApi();
+        app.MapOverviewApi();
         app.MapOpenApi();
         return app;
     }

@@ -5,6 +5,7 @@ using BatchInsights.Core.Costs;
 using BatchInsights.Core.Data;
 using BatchInsights.Core.Harvesting;
 using BatchInsights.Core.Jobs;
+using BatchInsights.Core.Overview;
 using BatchInsights.Core.Recommendations;
 using BatchInsights.Core.Reports;
 using BatchInsights.Core.Reports.Delivery;
@@ -60,6 +61,7 @@ internal static class HostingExtensions
         services.AddCosts();
         services.AddWeeklyReports();
         services.AddReportDelivery();
+        services.AddOverview();
         services.AddSingleton<BatchApiFactory>(sp => sp.GetRequiredService<IAwsClientFactory>().CreateBatch);
         services.AddSingleton<IEnumerable<AwsTarget>>(sp => sp.GetRequiredService<IAwsClientFactory>().Targets);
         services.AddSingleton<IDataChangedSource, HarvestDataChangedSource>();
