@@ -10,6 +10,8 @@ public sealed class StartupValidationTests
     [InlineData("Harvest__BatchCron", "every minute", "Harvest:BatchCron")]
     [InlineData("Database__Provider", "Oracle", "Database:Provider")]
     [InlineData("Sandbox__ScenarioPath", "/nonexistent/scenario.json", "Sandbox:ScenarioPath")]
+    [InlineData("Reports__TimeZone", "Mars/Olympus", "Reports:TimeZone")]
+    [InlineData("Reports__Cron", "Mondays at eight", "Reports:Cron")]
     public async Task Start_WithWrongConfigValue_ExitsNamingTheKey(string variable, string value, string expectedKey)
     {
         var output = await RunUntilExitAsync(new Dictionary<string, string> { [variable] = value });
