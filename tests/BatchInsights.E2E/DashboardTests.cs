@@ -158,7 +158,7 @@ public sealed class DashboardTests(AppProcessFixture app) : IClassFixture<AppPro
         // Overview (the landing page): the lab queue is stuck, savings are available, the trend has spend.
         await page.GotoAsync("/");
         await Assertions.Expect(page.GetByTestId("card-trend")).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("[data-testid=stuck-queue][data-queue=lab]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=stuck-queue][data-queue=lab] [data-testid=stuck-reason]")).ToContainTextAsync("no network path to ECS");
         await Assertions.Expect(page.GetByTestId("savings-available")).Not.ToHaveTextAsync("$0.00");
         await Assertions.Expect(page.GetByTestId("realized-pending")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("0-overview.png"), FullPage = true });

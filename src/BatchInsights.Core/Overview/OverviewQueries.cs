@@ -161,7 +161,9 @@ public sealed class OverviewQueries(
         var queueCes = (await db.JobQueues.AsNoTracking().Where(q => names.Contains(q.Name))
                 .Select(q => new { q.Account, q.Region, q.Name, q.ComputeEnvironmentOrder }).ToListAsync(cancellationToken))
             .ToDictionary(q => (q.Account, q.Region, q.Name), q => BrowseFormat.SplitList(q.ComputeEnvironmentOrder).Select(BrowseFormat.NameFromArn).ToList());
-        var findings = (await openTask).Where(r => r.RuleId == StuckJobsRule.RuleId).ToList();
+        // A CE without a network path is reported by the network rule alone (with the fix); its CE-targeted findings are exactly those.
+        var findings = (await openTask).Where(r => r.RuleId == StuckJobsRule.RuleId
+            || (r.RuleId == NetworkPathRule.RuleId && r.TargetKind == nameof(RecommendationTargetKind.ComputeEnvironment))).ToList();
         return groups.Select(g =>
             {
                 var ces = queueCes.GetValueOrDefault((g.Account, g.Region, g.QueueName)) ?? [];

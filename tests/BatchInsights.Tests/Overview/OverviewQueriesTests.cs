@@ -2,6 +2,7 @@ using BatchInsights.Core.Aws;
 using BatchInsights.Core.Browse;
 using BatchInsights.Core.Costs;
 using BatchInsights.Core.Data;
+using BatchInsights.Core.Networking;
 using BatchInsights.Core.Overview;
 using BatchInsights.Core.Recommendations;
 using BatchInsights.Core.Reports;
@@ -136,6 +137,22 @@ public sealed class OverviewQueriesTests : IDisposable
         Assert.Equal(stored.Single(r => r.Title == big.Reason).Id, big.RecommendationId);
         Assert.Contains(stored, r => r.TargetName == "flaky");
         Assert.Null(stuck[1].Reason);
+    }
+
+    [Fact]
+    public async Task GetAsync_QueueOnCeWithoutNetworkPath_ReasonIsTheNetworkFinding()
+    {
+        _db.Add(Rows.Ce("lab-ce"), Rows.Queue("lab", "lab-ce"), Rows.Job("j1", "lab", BatchJobStatus.Runnable, Rows.Now.AddHours(-3)));
+        var input = RecommendationCases.Input([RecommendationCases.Ce("lab-ce", types: ["m5"])], [RecommendationCases.Queue("lab", "lab-ce")], [],
+                stuck: [new StuckJobFact(Rows.Account, Rows.Region, "lab", "j1", "notebook", 2, 4_096, 0, Rows.Ms(Rows.Now.AddHours(-3)))])
+            with { Network = [new NetworkFact(Rows.Account, Rows.Region, "lab-ce", "vpc-1", NetworkPathKind.NoPath, ["ecs", "ecs-agent", "ecs-telemetry"])] };
+        var findings = new Recommender([new StuckJobsRule(), new NetworkPathRule()]).Evaluate(input);
+        await RecommendationStoreTests.StoreRunAsync(new RecommendationStore(_db.Factory, _clock), [.. findings]);
+
+        var lab = Assert.Single((await Queries().GetAsync(TargetFilter.All)).StuckQueues);
+
+        Assert.Equal("lab", lab.Queue);
+        Assert.Equal(findings.Single(f => f.RuleId == NetworkPathRule.RuleId && f.Target.Name == "lab-ce").Title, lab.Reason);
     }
 
     [Fact]
