@@ -92,8 +92,12 @@ public readonly record struct IsoWeek(int Year, int Week) : IComparable<IsoWeek>
 /// <summary>A file that goes with a report: a CSV table, or the self-contained HTML.</summary>
 public sealed record ReportAttachment(string FileName, string ContentType, byte[] Content);
 
-/// <summary>A week's report made ready to send: e-mail subject, self-contained HTML body, a short text summary (for the plain-text part and webhooks) and attachments.</summary>
-public sealed record RenderedReport(IsoWeek Week, string Subject, string Html, string TextSummary, IReadOnlyList<ReportAttachment> Attachments);
+/// <summary>
+/// A week's report made ready to send: e-mail subject, self-contained HTML body, a short text summary (for the plain-text part
+/// and webhooks) and attachments. <see cref="ProvisionalNote"/> is set when the costs had not been rolled up to the week's end.
+/// </summary>
+public sealed record RenderedReport(IsoWeek Week, string Subject, string Html, string TextSummary, IReadOnlyList<ReportAttachment> Attachments,
+    string? ProvisionalNote = null);
 
 /// <summary>
 /// Builds (or rebuilds) and stores the report of a week; renders a stored week for delivery.

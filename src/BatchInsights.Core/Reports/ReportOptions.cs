@@ -25,6 +25,12 @@ public sealed class ReportOptions
     /// <summary>Optional chat webhook that gets a short summary.</summary>
     public WebhookSettings? Webhook { get; set; }
 
+    /// <summary>
+    /// How long after the week's end the scheduled send waits for the cost roll-up to reach the week's end (re-checking every
+    /// 30 minutes) before it sends the report marked provisional. Default 12 hours; 0 sends at once.
+    /// </summary>
+    public int WaitForCostsHours { get; set; } = 12;
+
     /// <summary>Sends of one recipient (first try included) before it is given up. Default 6.</summary>
     public int MaxAttempts { get; set; } = 6;
 

@@ -23,7 +23,7 @@ public static class ReportRenderer
         var attachments = tables
             .Select(t => new ReportAttachment(CsvFileName(report.Week, t.Name), "text/csv", Encoding.UTF8.GetBytes(ReportTables.ToCsv(t))))
             .ToList();
-        return new RenderedReport(week, Subject(report), html, TextSummary(report), attachments);
+        return new RenderedReport(week, Subject(report), html, TextSummary(report), attachments, report.ProvisionalNote);
     }
 
     public static string CsvFileName(string week, string table) => $"batchinsights-{week}-{table}.csv";
@@ -39,7 +39,7 @@ public static class ReportRenderer
         var change = report.ChangePercent is { } p
             ? decimal.Round(p, 0).ToString("+0;-0;0", CultureInfo.InvariantCulture) + "% vs " + prevWeek
             : "no spend in " + prevWeek;
-        return $"BatchInsights weekly cost report {report.Week}: {total} ({change})";
+        return $"BatchInsights weekly cost report {report.Week}: {total} ({change}){(report.Provisional ? " — provisional" : "")}";
     }
 
     /// <summary>3-5 lines: total and change, the lifecycle split with Spot savings, idle and failure cost, open recommendations.</summary>
@@ -60,6 +60,11 @@ public static class ReportRenderer
             lines.Add($"Costliest queue: {top.Key} {ReportTables.Usd(top.TotalUsd)} ({ReportTables.Change(top.ChangePercent)}).");
         }
 
+        if (report.ProvisionalNote is { } note)
+        {
+            lines.Insert(0, note);
+        }
+
         return string.Join('\n', lines);
     }
 
@@ -76,6 +81,12 @@ public static class ReportRenderer
         sb.Append("<p style=\"margin:0 0 16px 0;color:#616161;font-size:13px;\">")
             .Append(E(DateRange(report))).Append(" · ").Append(E(report.TimeZone)).Append(" · built ")
             .Append(E(report.BuiltAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))).Append("</p>\n");
+        if (report.ProvisionalNote is { } provisional)
+        {
+            sb.Append("<p style=\"margin:0 0 16px 0;padding:8px 12px;background:#fff3e0;border-left:4px solid #ef6c00;font-size:13px;\">")
+                .Append(E(provisional)).Append("</p>\n");
+        }
+
 
         sb.Append("<table role=\"presentation\" style=\"border-collapse:collapse;margin-bottom:16px;\"><tr>");
         Kpi(sb, "Total", ReportTables.Usd(t.TotalUsd), $"{ReportTables.Change(report.ChangePercent)} vs {report.PreviousWeek}", "total");

@@ -23,9 +23,21 @@ public sealed record WeeklyReport(
     IReadOnlyList<ReportTopDefinition> TopDefinitions,
     IReadOnlyList<ReportFailureCost> Failures,
     ReportRecommendations Recommendations,
-    ReportCeChanges ComputeEnvironmentChanges)
+    ReportCeChanges ComputeEnvironmentChanges,
+    long? CostsCompleteThroughMs = null)
 {
     public const int CurrentSchemaVersion = 1;
+
+    /// <summary>
+    /// True when, at build time, the cost roll-up of some account/region had not yet reached the week's end (a harvest or
+    /// roll-up behind, or the first one still running): the numbers may still grow. Rebuild the week once costs caught up.
+    /// </summary>
+    public bool Provisional => CostsCompleteThroughMs is { } through && through < ToMs;
+
+    /// <summary>The line every output shows for a provisional report; null when final.</summary>
+    public string? ProvisionalNote => Provisional
+        ? $"Provisional: costs were rolled up only to {DateTimeOffset.FromUnixTimeMilliseconds(CostsCompleteThroughMs!.Value).UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture)} when this report was built; the numbers may still grow. Rebuild the week once the harvest and cost roll-up have caught up."
+        : null;
 
     /// <summary>Week-over-week change of the total in percent; null when the previous week cost nothing.</summary>
     public decimal? ChangePercent => ReportMath.ChangePercent(Totals.TotalUsd, PreviousTotals.TotalUsd);

@@ -150,7 +150,20 @@ public sealed class WeeklyReportService(
 
         return new WeeklyReport(WeeklyReport.CurrentSchemaVersion, week.ToString(), previous.ToString(), zone.Id, from, to,
             clock.GetUtcNow().UtcDateTime, Totals(current!), Totals(before!), days, tables, spot, idle, topJobs, topDefinitions, failures, recs,
-            new ReportCeChanges(false, NoAuditLogNote, []));
+            new ReportCeChanges(false, NoAuditLogNote, []), await CostsCompleteThroughAsync(db, targets, cancellationToken));
+    }
+
+    /// <summary>
+    /// How far every target's cost roll-up has got (its "costs" watermark; a target with costs but no watermark yet is at 0,
+    /// its first run still going). Null when no target has costs at all.
+    /// </summary>
+    private static async Task<long?> CostsCompleteThroughAsync(BatchInsightsDbContext db, List<(string Account, string Region)> withCosts, CancellationToken cancellationToken)
+    {
+        var marks = (await db.HarvestWatermarks.AsNoTracking().Where(w => w.Scope == CostRollupService.WatermarkScope)
+                .Select(w => new { w.Account, w.Region, w.ValueMs }).ToListAsync(cancellationToken))
+            .ToDictionary(w => (w.Account, w.Region), w => w.ValueMs);
+        var all = marks.Keys.Union(withCosts).ToList();
+        return all.Count == 0 ? null : all.Min(t => marks.GetValueOrDefault(t, 0L));
     }
 
     private static ReportTotals Totals(CostReport r) =>

@@ -73,6 +73,34 @@ public sealed class WeeklyReportServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task BuildAsync_WeekNotYetRolledUpToItsEnd_IsProvisionalUntilCostsCatchUp()
+    {
+        // Wednesday of W48: the roll-up has run up to "now", so the week's costs can still grow.
+        await SeedAndRollUpAsync();
+        var service = Service();
+
+        var early = await service.BuildReportAsync(Week);
+        var earlyMail = await service.RenderAsync(Week);
+
+        Assert.True(early.Provisional);
+        Assert.Equal(Rows.Ms(Rows.Now), early.CostsCompleteThroughMs);
+        Assert.EndsWith("— provisional", earlyMail!.Subject, StringComparison.Ordinal);
+        Assert.Contains("Provisional: costs were rolled up only to 2026-11-25", earlyMail.Html, StringComparison.Ordinal);
+        Assert.StartsWith("Provisional:", earlyMail.TextSummary, StringComparison.Ordinal);
+        Assert.NotNull(earlyMail.ProvisionalNote);
+
+        // Next Monday, after the roll-up ran again, the rebuilt week is final.
+        _clock.SetUtcNow(DateTimeOffset.FromUnixTimeMilliseconds(Week.UtcRangeMs(TimeZoneInfo.Utc).EndMs).AddHours(8));
+        await new CostRollupService(_db.Factory, _catalog, Options.Create(new CostOptions()), _clock, NullLogger<CostRollupService>.Instance)
+            .RunAsync(Rows.Account, Rows.Region, CancellationToken.None);
+        var final = await service.BuildReportAsync(Week);
+
+        Assert.False(final.Provisional);
+        Assert.Null((await service.RenderAsync(Week))!.ProvisionalNote);
+        Assert.Equal(early.Totals.TotalUsd, final.Totals.TotalUsd);
+    }
+
+    [Fact]
     public async Task BuildReportAsync_SameWeek_ReconcilesWithTheCostsApi()
     {
         await SeedAndRollUpAsync();
@@ -227,7 +255,10 @@ public sealed class WeeklyReportServiceTests : IDisposable
     [Fact]
     public async Task RenderAsync_BuiltWeek_SubjectFromStoredNumbersAndCeChangesNote()
     {
-        _db.Add(CostsPageTests.Rollup("q", "ce", Monday, 12_345_670_000));
+        // The cost roll-up has passed the week's end, so the report is final.
+        var end = Week.UtcRangeMs(TimeZoneInfo.Utc).EndMs;
+        _db.Add(CostsPageTests.Rollup("q", "ce", Monday, 12_345_670_000),
+            new HarvestWatermarkRow { Account = Rows.Account, Region = Rows.Region, Scope = CostRollupService.WatermarkScope, ValueMs = end + 1, UpdatedAt = DateTime.UnixEpoch });
         var service = Service();
         await service.BuildAsync(Week);
 

@@ -46,6 +46,31 @@ public sealed class ReportDeliveryService(
         return await DeliverAsync(week, ClaimMode.Automatic, cancellationToken);
     }
 
+    /// <summary>
+    /// The scheduled path with patience: (re)builds the week; while its costs are still provisional and the week ended less than
+    /// Reports:WaitForCostsHours ago, sends nothing and returns the reason (the job checks again later); otherwise sends it —
+    /// marked provisional if the roll-up never caught up, so a stuck harvest delays the report but never swallows it.
+    /// </summary>
+    public async Task<string?> BuildAndDeliverWhenFinalAsync(IsoWeek week, CancellationToken cancellationToken = default)
+    {
+        await source.BuildAsync(week, cancellationToken);
+        var rendered = await source.RenderAsync(week, cancellationToken);
+        var weekEnd = DateTimeOffset.FromUnixTimeMilliseconds(week.UtcRangeMs(options.Value.ResolveTimeZone()).EndMs);
+        if (rendered?.ProvisionalNote is { } note && clock.GetUtcNow() < weekEnd.AddHours(options.Value.WaitForCostsHours))
+        {
+            logger.LogWarning("Report {Week} held back: {Note}", week, note);
+            return note;
+        }
+
+        if (rendered?.ProvisionalNote is { } late)
+        {
+            logger.LogWarning("Report {Week} sent provisional after waiting {Hours} h for costs: {Note}", week, options.Value.WaitForCostsHours, late);
+        }
+
+        await DeliverAsync(week, ClaimMode.Automatic, cancellationToken);
+        return null;
+    }
+
     /// <summary>Send now (Reports page, POST /api/v1/reports/{week}/send): builds the week if it never was, then sends to every configured recipient not yet sent to, given-up ones included.</summary>
     public Task<IReadOnlyList<DeliveryStatus>> SendWeekAsync(IsoWeek week, CancellationToken cancellationToken = default) =>
         DeliverAsync(week, ClaimMode.ByHand, cancellationToken);

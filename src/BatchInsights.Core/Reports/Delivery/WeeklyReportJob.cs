@@ -7,16 +7,27 @@ namespace BatchInsights.Core.Reports.Delivery;
 /// The recurring Hangfire job (Reports:Cron in Reports:TimeZone): builds the last full week's report and sends it.
 /// Logic in <see cref="ReportDeliveryService"/>.
 /// </summary>
-public sealed class WeeklyReportJob(ReportDeliveryService delivery, IOptions<ReportOptions> options, TimeProvider clock)
+public sealed class WeeklyReportJob(ReportDeliveryService delivery, IOptions<ReportOptions> options, TimeProvider clock, IBackgroundJobClient jobs)
 {
+    /// <summary>How often a report held back for its costs is checked again.</summary>
+    public static readonly TimeSpan RecheckAfter = TimeSpan.FromMinutes(30);
+
     // A failed build fails the job (Hangfire retries it; rows already Sent are skipped on the rerun).
     // A failed send does not: it is recorded in the delivery ledger and retried by ReportDeliveryRetryJob.
     [DisableConcurrentExecution(timeoutInSeconds: 30 * 60)]
     [AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        RunForWeekAsync(IsoWeek.PreviousFull(clock.GetUtcNow(), options.Value.ResolveTimeZone()).ToString(), cancellationToken);
+
+    /// <summary>The scheduled build and send of one week; while its costs are provisional it re-queues itself (see BuildAndDeliverWhenFinalAsync).</summary>
+    [DisableConcurrentExecution(timeoutInSeconds: 30 * 60)]
+    [AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    public async Task RunForWeekAsync(string week, CancellationToken cancellationToken)
     {
-        var week = IsoWeek.PreviousFull(clock.GetUtcNow(), options.Value.ResolveTimeZone());
-        await delivery.BuildAndDeliverAsync(week, cancellationToken);
+        if (await delivery.BuildAndDeliverWhenFinalAsync(IsoWeek.Parse(week), cancellationToken) is not null)
+        {
+            jobs.Schedule<WeeklyReportJob>(j => j.RunForWeekAsync(week, CancellationToken.None), clock.GetUtcNow() + RecheckAfter);
+        }
     }
 
     /// <summary>Any week on demand, queued in the background (the week as "2026-W47": Hangfire stores arguments as JSON).</summary>

@@ -34,6 +34,7 @@ public sealed class DeliveryHarness : IAsyncDisposable
         services.AddSingleton(Db.Factory);
         services.AddSingleton<TimeProvider>(Clock);
         services.AddSingleton<IWeeklyReportSource>(Source);
+        services.AddSingleton<Hangfire.IBackgroundJobClient>(Jobs);
         services.AddReportDelivery();
         _services = services.BuildServiceProvider();
     }
@@ -44,6 +45,9 @@ public sealed class DeliveryHarness : IAsyncDisposable
     public FakeTimeProvider Clock { get; }
 
     public FakeWeeklyReportSource Source { get; } = new FakeWeeklyReportSource().With(FakeWeeklyReportSource.Sample());
+
+    /// <summary>Jobs the code under test queued or scheduled (no Hangfire server runs in these tests).</summary>
+    public RecordingBackgroundJobClient Jobs { get; } = new();
 
     public IServiceProvider Services => _services;
 
@@ -80,4 +84,18 @@ public sealed class DeliveryHarness : IAsyncDisposable
         await _services.DisposeAsync();
         Db.Dispose();
     }
+}
+
+/// <summary>A fake Hangfire client, named as such: records what would have been queued, with its state (e.g. Scheduled and when).</summary>
+public sealed class RecordingBackgroundJobClient : Hangfire.IBackgroundJobClient
+{
+    public List<(Hangfire.Common.Job Job, Hangfire.States.IState State)> Created { get; } = [];
+
+    public string Create(Hangfire.Common.Job job, Hangfire.States.IState state)
+    {
+        Created.Add((job, state));
+        return Created.Count.ToString(CultureInfo.InvariantCulture);
+    }
+
+    public bool ChangeState(string jobId, Hangfire.States.IState state, string expectedState) => throw new NotSupportedException();
 }

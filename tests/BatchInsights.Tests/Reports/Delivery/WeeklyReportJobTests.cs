@@ -24,6 +24,38 @@ public sealed class WeeklyReportJobTests
         Assert.Equal("2026-W47", Assert.Single(smtp.Received).Message.Headers["X-BatchInsights-Week"]);
     }
 
+    [Theory]
+    [InlineData(8, false)]
+    [InlineData(13, true)]
+    public async Task RunForWeek_CostsStillProvisional_HeldBackAndRecheckedUntilTheWaitIsOver(int hoursAfterWeekEnd, bool sends)
+    {
+        await using var smtp = await LoopbackSmtpServer.StartAsync();
+        var keys = DeliveryHarness.Smtp(smtp.Port, "lead@example.com");
+        keys["WaitForCostsHours"] = "12";
+        var weekEnd = DateTimeOffset.FromUnixTimeMilliseconds(DeliveryHarness.Week.UtcRangeMs(TimeZoneInfo.Utc).EndMs);
+        await using var harness = new DeliveryHarness(keys, now: weekEnd.AddHours(hoursAfterWeekEnd));
+        harness.Source.With(FakeWeeklyReportSource.Sample() with { ProvisionalNote = "Provisional: costs were rolled up only to 2026-11-22 06:00 UTC" });
+
+        await harness.Services.GetRequiredService<WeeklyReportJob>().RunForWeekAsync("2026-W47", CancellationToken.None);
+
+        Assert.Equal([DeliveryHarness.Week], harness.Source.Builds);
+        if (sends)
+        {
+            // Waited long enough: sent as it is (the report itself says it is provisional), not re-queued.
+            Assert.Single(smtp.Received);
+            Assert.Empty(harness.Jobs.Created);
+        }
+        else
+        {
+            Assert.Empty(smtp.Received);
+            Assert.Empty(await harness.RowsAsync());
+            var (job, state) = Assert.Single(harness.Jobs.Created);
+            Assert.Equal((nameof(WeeklyReportJob.RunForWeekAsync), "2026-W47"), (job.Method.Name, (string)job.Args[0]));
+            var scheduled = Assert.IsType<Hangfire.States.ScheduledState>(state);
+            Assert.Equal(harness.Clock.GetUtcNow().UtcDateTime + WeeklyReportJob.RecheckAfter, scheduled.EnqueueAt, TimeSpan.FromSeconds(5));
+        }
+    }
+
     [Fact]
     public async Task Run_BuildFails_JobFailsAndNothingIsRecorded()
     {
