@@ -34,12 +34,7 @@ public sealed class ChangeExportCliTests(SandboxFixture fixture) : IClassFixture
         var start = new ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(command);
-        start.Environment["AWS_ACCESS_KEY_ID"] = "AKIDSANDBOX";
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = "sandbox-secret";
-        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-        start.Environment["AWS_CONFIG_FILE"] = "/dev/null";
-        start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
-        start.Environment.Remove("AWS_PROFILE");
+        AwsCli.UseSandboxCredentials(start);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start sh");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
