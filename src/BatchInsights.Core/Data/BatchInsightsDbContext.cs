@@ -27,6 +27,33 @@ public sealed class BatchInsightsDbContext(DbContextOptions<BatchInsightsDbConte
     public DbSet<CostRollupRow> CostRollups => Set<CostRollupRow>();
     public DbSet<WeeklyReportRow> WeeklyReports => Set<WeeklyReportRow>();
     public DbSet<ReportDeliveryRow> ReportDeliveries => Set<ReportDeliveryRow>();
+    public DbSet<AuditEntryRow> AuditEntries => Set<AuditEntryRow>();
+
+    // SaveChanges() and SaveChangesAsync(ct) both end up in these two overloads.
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        RefuseAuditRewrites();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        RefuseAuditRewrites();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>The audit log is append-only: a changed or removed entry would make it worthless as a record.</summary>
+    private void RefuseAuditRewrites()
+    {
+        foreach (var entry in ChangeTracker.Entries<AuditEntryRow>())
+        {
+            if (entry.State is EntityState.Modified or EntityState.Deleted)
+            {
+                throw new InvalidOperationException(
+                    $"Audit entry {entry.Entity.Id} cannot be {(entry.State == EntityState.Deleted ? "deleted" : "changed")}: the audit log is append-only; record what happened as a new entry.");
+            }
+        }
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

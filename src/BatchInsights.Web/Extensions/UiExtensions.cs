@@ -40,6 +40,7 @@ public static class UiExtensions
         app.MapCostApi();
         app.MapReportApi();
         app.MapOverviewApi();
+        app.MapApplyApi();
         app.MapOpenApi();
         return app;
     }

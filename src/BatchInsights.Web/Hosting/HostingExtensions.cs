@@ -1,3 +1,4 @@
+using BatchInsights.Core.Apply;
 using BatchInsights.Core.Aws;
 using BatchInsights.Core.Browse;
 using BatchInsights.Core.Catalog;
@@ -62,6 +63,7 @@ internal static class HostingExtensions
         services.AddWeeklyReports();
         services.AddReportDelivery();
         services.AddOverview();
+        services.AddApply();
         services.AddSingleton<BatchApiFactory>(sp => sp.GetRequiredService<IAwsClientFactory>().CreateBatch);
         services.AddSingleton<IEnumerable<AwsTarget>>(sp => sp.GetRequiredService<IAwsClientFactory>().Targets);
         services.AddSingleton<IDataChangedSource, HarvestDataChangedSource>();

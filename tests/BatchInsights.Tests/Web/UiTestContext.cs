@@ -1,3 +1,4 @@
+using BatchInsights.Core.Apply;
 using BatchInsights.Core.Browse;
 using BatchInsights.Core.Costs;
 using BatchInsights.Core.Data;
@@ -29,6 +30,8 @@ public abstract class UiTestContext : BunitContext, IAsyncLifetime
         Services.AddBatchInsightsBrowse();
         Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new CostOptions()));
         Services.AddTransient<CostQueries>();
+        // The recommendation detail page shows "Applied by … at …" from the audit log.
+        Services.AddTransient<AuditLog>();
     }
 
     protected TestDatabase Db { get; } = new();

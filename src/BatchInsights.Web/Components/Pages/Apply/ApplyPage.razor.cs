@@ -1,0 +1,161 @@
+using BatchInsights.Core.Apply;
+using BatchInsights.Core.Aws;
+using BatchInsights.Core.Recommendations;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Logging;
+using Microsoft.JSInterop;
+using MudBlazor;
+
+namespace BatchInsights.Web.Components.Pages.Apply;
+
+/// <summary>
+/// The confirmation page of a change: a recommendation's change (/recommendations/{id}/apply) or the rollback of an
+/// accepted apply (/audit/{id}/rollback). Everything shown comes from a fresh read of the CE; the button stays disabled
+/// until the CE name is typed, and a conflict replaces the diff with the new one.
+/// </summary>
+public partial class ApplyPage
+{
+    /// <summary>No sign-in yet (issue 6): every change is recorded as made by "anonymous".</summary>
+    public const string Actor = "anonymous";
+
+    [Inject]
+    private RecommendationStore Store { get; set; } = default!;
+
+    [Inject]
+    private ApplyService Service { get; set; } = default!;
+
+    [Inject]
+    private IJSRuntime Js { get; set; } = default!;
+
+    [Inject]
+    private ILogger<ApplyPage> Logger { get; set; } = default!;
+
+    [Parameter]
+    public long Id { get; set; }
+
+    [Parameter]
+    public long AuditId { get; set; }
+
+    private bool IsRollback => AuditId > 0;
+
+    private bool Loading { get; set; } = true;
+
+    private bool Busy { get; set; }
+
+    private string? Error { get; set; }
+
+    private string? NotAppliable { get; set; }
+
+    private ComputeEnvironmentUpdate? Wanted { get; set; }
+
+    private ApplyPreview? Preview { get; set; }
+
+    private ApplyResult? Result { get; set; }
+
+    private string? TypedName { get; set; }
+
+    private bool CanConfirm => !Busy && Preview is { ApplyEnabled: true, Plan.CanApply: true } p
+        && string.Equals(TypedName?.Trim(), p.ComputeEnvironment, StringComparison.Ordinal);
+
+    protected override async Task OnParametersSetAsync()
+    {
+        Loading = true;
+        await GuardAsync(async () =>
+        {
+            if (IsRollback)
+            {
+                Preview = await Service.PreviewRollbackAsync(AuditId, CancellationToken.None);
+                return;
+            }
+
+            if (await Store.GetAsync(Id, CancellationToken.None) is not { } detail)
+            {
+                NotAppliable = $"No recommendation {Id}.";
+                return;
+            }
+
+            var change = ApplyService.FromRecommendation(detail);
+            if (change.Update is null)
+            {
+                NotAppliable = change.NotAppliable;
+                return;
+            }
+
+            Wanted = change.Update;
+            Preview = await Service.PreviewAsync(change.Account, change.Region, change.ComputeEnvironment, change.Update, Id, CancellationToken.None);
+        });
+        Loading = false;
+    }
+
+    private async Task ConfirmAsync()
+    {
+        if (!CanConfirm || Preview is not { } p)
+        {
+            return;
+        }
+
+        Busy = true;
+        await GuardAsync(async () =>
+        {
+            Result = IsRollback
+                ? await Service.RollbackAsync(AuditId, p.Token, TypedName!, Actor, CancellationToken.None)
+                : await Service.ApplyAsync(new ApplyRequest(p.Account, p.Region, p.ComputeEnvironment, Wanted!, p.Token, TypedName!, Actor, Id), CancellationToken.None);
+            if (Result.Preview is { } fresh && Result.Outcome != ApplyOutcome.Applied)
+            {
+                // A conflict (or a refusal) shows the diff against the CE as it is now; confirm again from scratch.
+                Preview = fresh;
+                TypedName = null;
+            }
+        });
+        Busy = false;
+    }
+
+    private async Task CopyAsync(string text)
+    {
+        try
+        {
+            await Js.InvokeVoidAsync("navigator.clipboard.writeText", text);
+        }
+        catch (JSException e)
+        {
+            // A browser without clipboard access: the text stays selectable on the page.
+            Logger.LogDebug(e, "Clipboard write failed");
+        }
+    }
+
+    private async Task GuardAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+            Error = null;
+        }
+        catch (Exception e) when (e is ApplyNotFoundException or ArgumentException or InvalidOperationException or AwsApiException)
+        {
+            Error = e.Message;
+        }
+    }
+
+    internal static Severity ResultSeverity(ApplyOutcome outcome) => outcome switch
+    {
+        ApplyOutcome.Applied => Severity.Success,
+        ApplyOutcome.Conflict => Severity.Warning,
+        _ => Severity.Error,
+    };
+
+    internal static Color KindColor(ChangeKind kind) => kind switch
+    {
+        ChangeKind.Scaling => Color.Success,
+        ChangeKind.Infrastructure => Color.Warning,
+        ChangeKind.BlueGreenRequired => Color.Error,
+        _ => Color.Default,
+    };
+
+    internal static string KindText(ChangeKind kind) => kind switch
+    {
+        ChangeKind.Scaling => "Scaling update",
+        ChangeKind.Infrastructure => "Infrastructure update",
+        ChangeKind.BlueGreenRequired => "Blue/green required",
+        _ => "No change",
+    };
+}
