@@ -162,6 +162,38 @@ public sealed class DashboardTests(AppProcessFixture app) : IClassFixture<AppPro
         await Assertions.Expect(page.GetByTestId("savings-available")).Not.ToHaveTextAsync("$0.00");
         await Assertions.Expect(page.GetByTestId("realized-pending")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("0-overview.png"), FullPage = true });
+
+        // Apply the Spot max-price advice through the UI (the sandbox CE changes), see it in the audit log, roll it back.
+        var ce = bid.GetProperty("targetName").GetString()!;
+        await page.GotoAsync($"/recommendations/{bid.GetProperty("id").GetInt64()}/apply");
+        await WaitUntilInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=apply-diff-row]", new PageLocatorOptions { HasText = "bidPercentage" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("apply-button")).ToBeDisabledAsync();
+        await ConfirmAsync(page, ce);
+        await Assertions.Expect(page.GetByTestId("apply-result")).ToHaveAttributeAsync("data-outcome", "Applied");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("12-apply.png"), FullPage = true });
+
+        await page.GotoAsync("/audit");
+        var applied = page.Locator("[data-testid=audit-row][data-action=apply][data-result=succeeded]").First;
+        await Assertions.Expect(applied).ToBeVisibleAsync();
+        await WaitUntilInteractiveAsync(page);
+        await applied.GetByTestId("rollback-button").ClickAsync();
+        await page.WaitForURLAsync(url => url.EndsWith("/rollback", StringComparison.Ordinal));
+        await WaitUntilInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=apply-diff-row]", new PageLocatorOptions { HasText = "bidPercentage" })).ToBeVisibleAsync();
+        await ConfirmAsync(page, ce);
+        await Assertions.Expect(page.GetByTestId("apply-result")).ToHaveAttributeAsync("data-outcome", "Applied");
+        await page.GotoAsync("/audit");
+        await Assertions.Expect(page.Locator("[data-testid=audit-row][data-action=rollback][data-result=succeeded]").First).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("13-audit.png"), FullPage = true });
+    }
+
+    /// <summary>Types the CE name into the confirmation field and presses Apply / Roll back.</summary>
+    private static async Task ConfirmAsync(IPage page, string ce)
+    {
+        await page.Locator("input[data-testid=apply-confirm], [data-testid=apply-confirm] input").First.FillAsync(ce);
+        await Assertions.Expect(page.GetByTestId("apply-button")).ToBeEnabledAsync();
+        await page.GetByTestId("apply-button").ClickAsync();
     }
 
     [Fact]
