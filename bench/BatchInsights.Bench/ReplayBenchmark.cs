@@ -128,22 +128,6 @@ internal static class ReplayBenchmark
         var recommendedRun = new PackingSimulator(recommended.SimulationTypes, recommended.SimulationPrices, policy).Run(jobs);
         Simulated(recommendedLabel, recommendedRun, recommended.Types.Count, ruleTime + step.Elapsed);
         PrintTop(recommendedRun, "recommended");
-        // The launch model: the batched cover (default, both rows above) against the per-job CheapestFit model the replay used
-        // before, and a scaling pass only every 60 s (jobs wait up to a minute and are covered together) — same type lists.
-        var perJob = policy with { Launch = LaunchChoice.CheapestFit };
-        var currentPerJob = new PackingSimulator(current.SimulationTypes, current.SimulationPrices, perJob).Run(jobs);
-        var recommendedPerJob = new PackingSimulator(recommended.SimulationTypes, recommended.SimulationPrices, perJob).Run(jobs);
-        var pass60 = policy with { SchedulingIntervalSeconds = 60 };
-        var currentPass60 = new PackingSimulator(current.SimulationTypes, current.SimulationPrices, pass60).Run(jobs);
-        var recommendedPass60 = new PackingSimulator(recommended.SimulationTypes, recommended.SimulationPrices, pass60).Run(jobs);
-        Simulated("Launch model: current, per-job CheapestFit (the replay's model before)", currentPerJob, current.Types.Count, TimeSpan.Zero);
-        Simulated("Launch model: recommended, per-job CheapestFit", recommendedPerJob, recommended.Types.Count, TimeSpan.Zero);
-        Simulated("Launch model: current, batched, scaling pass every 60 s", currentPass60, current.Types.Count, TimeSpan.Zero);
-        Simulated("Launch model: recommended, batched, scaling pass every 60 s", recommendedPass60, recommended.Types.Count, TimeSpan.Zero);
-        report.Note($"**Launch model** (same type lists): per-job CheapestFit gives recommended ÷ bound {Ratio(recommendedPerJob.CostUsd, fitAll.BoundUsd)}, "
-            + $"÷ current {Ratio(recommendedPerJob.CostUsd, currentPerJob.CostUsd)}; batched with a pass every 60 s "
-            + $"{Ratio(recommendedPass60.CostUsd, fitAll.BoundUsd)} and {Ratio(recommendedPass60.CostUsd, currentPass60.CostUsd)} "
-            + $"(mean start delay {Fmt.N(recommendedPass60.MeanStartDelaySeconds, 0)} s vs {Fmt.N(recommendedRun.MeanStartDelaySeconds, 0)} s with a pass at each arrival instant).");
         report.Note($"Recommended ÷ fit-aware lower bound (catalog) = {Ratio(recommendedRun.CostUsd, fitAll.BoundUsd)} (target ≤ 1.20; "
             + $"÷ plain LP bound {Ratio(recommendedRun.CostUsd, boundAll.BoundUsd)}); "
             + $"recommended ÷ current = {Ratio(recommendedRun.CostUsd, currentRun.CostUsd)} (target ≤ 1). "
@@ -219,7 +203,7 @@ internal static class ReplayBenchmark
             var blindRun = new PackingSimulator(blind.SimulationTypes, blind.SimulationPrices, policy).Run(jobs);
             report.Note($"**Spot price model** (diagnostics, not bounds): plain LP (catalog) with each type at its mean over AZs "
                 + $"{Fmt.N(meanBound.BoundUsd, 2)} USD = {Ratio(meanBound.BoundUsd, boundAll.BoundUsd)} × the cheapest-AZ plain LP; recommended with "
-                + $"launches taking the lowest $/vCPU pool per job {Fmt.N(perVcpu.CostUsd, 2)} USD ({Ratio(perVcpu.CostUsd, recommendedRun.CostUsd)} ×), "
+                + $"launches taking the lowest $/vCPU pool {Fmt.N(perVcpu.CostUsd, 2)} USD ({Ratio(perVcpu.CostUsd, recommendedRun.CostUsd)} ×), "
                 + $"paying the mean over AZs (price-blind allocation) {Fmt.N(blindRun.CostUsd, 2)} USD ({Ratio(blindRun.CostUsd, recommendedRun.CostUsd)} ×).");
         }
 
@@ -228,11 +212,7 @@ internal static class ReplayBenchmark
             + $"({Fmt.N(jobs.Count)} jobs incl. array children; vCPU ×{w.CpuScale}, memory share × {w.MemoryMachineGiB} GiB × {w.MemoryScale}, "
             + $"durations ×{w.DurationScale}, arrays ×{w.ArraySizeScale}); {Fmt.N(boundAll.MemoryGibHours, 0)} GiB-h; "
             + $"peak slice demand {Fmt.N(boundAll.Slices.Max(s => s.Vcpus), 0)} vCPU. Loaded in {Fmt.Duration(loadTime)}.");
-        report.Note($"Policy: first-fit onto live instances, else "
-            + (policy.Launch == LaunchChoice.CoverWaiting
-                ? $"wait for the next scaling pass ({(policy.SchedulingIntervalSeconds > 0 ? $"every {policy.SchedulingIntervalSeconds} s" : "right after each arrival instant")}), which covers the waiting jobs together (LaunchCover: lowest price per covered demand)"
-                : $"launch the {policy.Launch} type for the job")
-            + $"; boot {policy.BootSeconds} s (billed), "
+        report.Note($"Policy: first-fit onto live instances, else launch the {policy.Launch} type; boot {policy.BootSeconds} s (billed), "
             + $"scale-down after {policy.IdleScaleDownSeconds} s idle, {policy.MinimumBillingSeconds} s minimum billing; "
             + $"{currentRun.JobsThatFitNoType} jobs fit none of the current types. "
             + (spot ? $"Spot ({ce.AllocationStrategy}): simulated launches go to the cheapest pool (type × AZ) at launch under SPOT_PRICE_CAPACITY_OPTIMIZED "

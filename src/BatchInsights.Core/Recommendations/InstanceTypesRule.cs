@@ -371,7 +371,7 @@ public sealed class InstanceTypesRule : IRecommendationRule
         var (low, high) = Range(input, choice, overheadLow, overheadHigh, savings);
         var assumptions = new List<string>
         {
-            "Candidate type sets are found by packing jobs per time slice (first-fit-decreasing; a new instance is the type with the lowest price per unit of remaining work it holds), then compared by replaying the jobs in arrival order (first fit on running instances; jobs that fit none wait together for a scaling pass, which launches the types that hold them at the lowest price per covered demand, as Batch sizes capacity for the queued jobs; Spot launches take the cheapest pool); savings use the replay's proposed/current ratio.",
+            "Candidate type sets are found by packing jobs per time slice (first-fit-decreasing; a new instance is the type with the lowest price per unit of remaining work it holds), then compared by replaying the jobs in arrival order (first fit on running instances, else launch the cheapest fitting type; Spot launches take the cheapest pool); savings use the replay's proposed/current ratio.",
             "The proposal is assumed to run with SPOT_PRICE_CAPACITY_OPTIMIZED on Spot (proposed when the CE uses another strategy).",
             string.Create(CultureInfo.InvariantCulture, $"Each launch pays {input.Settings.InstanceBootMinutes} min boot + {input.Settings.ScaleDownIdleMinutes} min idle before scale-down; the savings range uses 0× and 2× these."),
             string.Create(CultureInfo.InvariantCulture, $"Jobs can reserve {SlicePacking.UsableMemoryShare:P0} of an instance's memory (ECS agent and OS keep the rest)."),

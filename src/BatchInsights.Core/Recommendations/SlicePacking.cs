@@ -1,5 +1,3 @@
-using BatchInsights.Core.Recommendations.Simulation;
-
 namespace BatchInsights.Core.Recommendations;
 
 /// <summary>An instance type the simulator may launch, with its hourly price under the CE's purchasing option.</summary>
@@ -40,9 +38,8 @@ public readonly record struct JobShape(double Vcpus, long MemoryMib, int Gpus);
 
 /// <summary>
 /// Packs observed jobs onto instance types, slice by slice: in each time slice, the jobs running (time-weighted, rounded
-/// up per shape) wait together and are covered by <see cref="LaunchCover"/> (the launch decision the event replay
-/// <see cref="PackingSimulator"/> shares): first-fit-decreasing, each new instance the type with the lowest price per
-/// unit of the remaining work it can hold. An instance count that grows between slices pays boot and idle scale-down time
+/// up per shape) are packed first-fit-decreasing; a new instance is the type with the lowest price per unit of the
+/// remaining work it can hold. An instance count that grows between slices pays boot and idle scale-down time
 /// (billed minutes that run no job). Pure and deterministic.
 /// </summary>
 public static class SlicePacking
@@ -170,6 +167,12 @@ public static class SlicePacking
             rank[order[r]] = r;
         }
 
+        var takes = new int[Math.Max(1, fits.Max(f => (int?)f.Length) ?? 0)][];
+        for (var c = 0; c < takes.Length; c++)
+        {
+            takes[c] = new int[shapes.Count];
+        }
+
         // Instances per type in this slice and the previous one, and the types of this slice in the order first chosen.
         var current = new int[typeList.Length];
         var previous = new int[typeList.Length];
@@ -177,32 +180,36 @@ public static class SlicePacking
         var previousOrder = new List<int>();
         var local = new List<int>();
         var sliceOrder = new int[shapes.Count];
-        var cover = new LaunchCover(shapeV, shapeM, shapeG, typeV, typeM, typeG, fits);
-        LaunchSink launch = (chosen, copies, _) =>
-        {
-            if (current[chosen] == 0)
-            {
-                chosenOrder.Add(chosen);
-            }
-
-            current[chosen] += copies;
-        };
-
+        var suffixMinV = new double[shapes.Count];
+        var suffixMinM = new double[shapes.Count];
         foreach (var slice in demand.Slices)
         {
+            var left = 0;
             local.Clear();
             foreach (var (s, c) in slice)
             {
                 if (fits[s].Length > 0)
                 {
                     remaining[s] = c;
+                    left += c;
                     local.Add(s);
                 }
             }
 
             // FFD order restricted to the shapes of this slice: the others have nothing remaining, so Fill skips them anyway.
             local.Sort((x, y) => rank[x].CompareTo(rank[y]));
+            var n = local.Count;
             local.CopyTo(sliceOrder);
+            // Smallest vCPU and memory request from each position on: a fill stops once nothing after it can fit.
+            double minV = double.MaxValue, minM = double.MaxValue;
+            for (var k = n - 1; k >= 0; k--)
+            {
+                minV = Math.Min(minV, shapeV[sliceOrder[k]]);
+                minM = Math.Min(minM, shapeM[sliceOrder[k]]);
+                suffixMinV[k] = minV;
+                suffixMinM[k] = minM;
+            }
+
             foreach (var t in previousOrder)
             {
                 previous[t] = 0;
@@ -211,8 +218,72 @@ public static class SlicePacking
             (current, previous) = (previous, current);
             (chosenOrder, previousOrder) = (previousOrder, chosenOrder);
             chosenOrder.Clear();
-            // Every job of the slice waits together: the shared launch decision covers them.
-            cover.Cover(sliceOrder, local.Count, remaining, typePrice, weight, launch);
+            var firstAt = 0;
+            while (left > 0)
+            {
+                while (remaining[sliceOrder[firstAt]] == 0)
+                {
+                    firstAt++;
+                }
+
+                var candidates = fits[sliceOrder[firstAt]];
+                var best = -1;
+                var bestScore = double.MaxValue;
+                for (var c = 0; c < candidates.Length; c++)
+                {
+                    var t = candidates[c];
+                    var held = Fill(typeV[t], typeM[t], typeG[t], sliceOrder, firstAt, n, remaining, shapeV, shapeM, shapeG, weight, takes[c], suffixMinV, suffixMinM);
+                    var score = typePrice[t] / Math.Max(held, 1e-12);
+                    if (score < bestScore - 1e-12)
+                    {
+                        bestScore = score;
+                        best = c;
+                    }
+                }
+
+                // The same instance is chosen again, with the same contents, as long as every candidate's fill stays within
+                // what remains (then no fill, score or first shape changes): launch all those copies at once. Exact, and it
+                // turns thousands of identical decisions in a busy slice into one.
+                var pattern = takes[best];
+                var repeat = int.MaxValue;
+                var placedOnce = 0;
+                for (var k = firstAt; k < n; k++)
+                {
+                    var i = sliceOrder[k];
+                    if (pattern[i] == 0)
+                    {
+                        continue;
+                    }
+
+                    placedOnce += pattern[i];
+                    for (var c = 0; c < candidates.Length; c++)
+                    {
+                        repeat = Math.Min(repeat, (remaining[i] - takes[c][i]) / pattern[i]);
+                    }
+                }
+
+                if (placedOnce == 0)
+                {
+                    // Cannot happen for a type chosen from fits[first], but never loop forever on a rounding edge.
+                    throw new InvalidOperationException($"Packing made no progress on {typeList[candidates[best]].InstanceType}.");
+                }
+
+                var copies = Math.Max(0, repeat) + 1;
+                for (var k = firstAt; k < n; k++)
+                {
+                    var i = sliceOrder[k];
+                    remaining[i] -= copies * pattern[i];
+                }
+
+                left -= copies * placedOnce;
+                var chosen = candidates[best];
+                if (current[chosen] == 0)
+                {
+                    chosenOrder.Add(chosen);
+                }
+
+                current[chosen] += copies;
+            }
 
             foreach (var ti in chosenOrder)
             {
@@ -247,6 +318,70 @@ public static class SlicePacking
         shape.Vcpus <= type.Vcpus + 1e-9 && shape.MemoryMib <= type.MemoryMib * UsableMemoryShare && shape.Gpus <= type.Gpus
         // GPU jobs only on GPU types; CPU jobs are not packed onto GPU types (they would hold a GPU host).
         && (shape.Gpus > 0) == (type.Gpus > 0);
+
+    /// <summary>
+    /// Weight of the jobs one fresh instance (<paramref name="v"/> vCPU, <paramref name="m"/> usable MiB, <paramref name="g"/>
+    /// GPUs) would hold (FFD over the remaining counts of <paramref name="order"/>[from..to)); how many of each shape it
+    /// takes goes to <paramref name="takes"/> (set for every shape of that range; shapes before it have none remaining).
+    /// <paramref name="suffixMinV"/>/<paramref name="suffixMinM"/>: the smallest request from each position of the order on.
+    /// </summary>
+    private static double Fill(double v, double m, int g, int[] order, int from, int to, int[] remaining, double[] shapeV, double[] shapeM, int[] shapeG,
+        double[] weight, int[] takes, double[] suffixMinV, double[] suffixMinM)
+    {
+        double held = 0;
+        for (var o = from; o < to; o++)
+        {
+            // No shape from here on fits what is left (floor(left / request) is 0 for all of them): the rest take nothing.
+            if (v + 1e-9 < suffixMinV[o] || m + 1e-9 < suffixMinM[o])
+            {
+                for (; o < to; o++)
+                {
+                    takes[order[o]] = 0;
+                }
+
+                break;
+            }
+
+            var i = order[o];
+            takes[i] = 0;
+            var k = remaining[i];
+            if (k == 0)
+            {
+                continue;
+            }
+
+            var sv = shapeV[i];
+            var sm = shapeM[i];
+            var sg = shapeG[i];
+            if (sv > 0)
+            {
+                k = Math.Min(k, (int)Math.Floor((v + 1e-9) / sv));
+            }
+
+            if (sm > 0)
+            {
+                k = Math.Min(k, (int)Math.Floor((m + 1e-9) / sm));
+            }
+
+            if (sg > 0)
+            {
+                k = Math.Min(k, g / sg);
+            }
+
+            if (k <= 0)
+            {
+                continue;
+            }
+
+            v -= k * sv;
+            m -= k * sm;
+            g -= k * sg;
+            held += k * weight[i];
+            takes[i] = k;
+        }
+
+        return held;
+    }
 }
 
 /// <summary>Per-slice job counts by shape (see <see cref="SlicePacking.BuildDemand"/>), plus requested vCPU-hours and MiB-hours.</summary>

@@ -76,54 +76,6 @@ public sealed class PackingSimulatorTests
     }
 
     [Fact]
-    public void Run_EightSmallJobsWaitingTogether_BatchedLaunchesOneLargeInstanceWherePerJobLaunchedEightSmall()
-    {
-        var small = new MachineType("small", 2, 4);
-        var large = new MachineType("large", 16, 32);
-        WorkloadJob[] jobs = [.. Enumerable.Repeat(new WorkloadJob(0, 600, 2, 4), 8)];
-
-        var perJob = Simulator(Policy with { Launch = LaunchChoice.CheapestFit }, (small, 0.1), (large, 0.7)).Run(jobs);
-        var batched = Simulator(Policy with { Launch = LaunchChoice.CoverWaiting }, (small, 0.1), (large, 0.7)).Run(jobs);
-
-        // Per job: each arrival finds the earlier small instances full and launches the cheapest type it fits.
-        Assert.Equal(new Dictionary<string, int> { ["small"] = 8 }, perJob.LaunchesByType);
-        Assert.Equal(8 * 0.1 * 900 / 3600, perJob.CostUsd, 9); // 100 s boot + 600 s run + 200 s idle each
-        // Batched: the eight wait together, and the large instance holds all of them at $0.7/h against 8 × $0.1/h.
-        Assert.Equal(new Dictionary<string, int> { ["large"] = 1 }, batched.LaunchesByType);
-        Assert.Equal(0.7 * 900 / 3600, batched.CostUsd, 9);
-        Assert.Equal(8, batched.JobsRun);
-    }
-
-    [Fact]
-    public void Run_OneJobWaiting_BatchedLaunchesTheCheapestTypeItFitsNotALargerOne()
-    {
-        var small = new MachineType("small", 2, 4);
-        var large = new MachineType("large", 16, 32);
-
-        var result = Simulator(Policy with { Launch = LaunchChoice.CoverWaiting }, (large, 0.7), (small, 0.1)).Run([new(0, 600, 2, 4)]);
-
-        Assert.Equal(new Dictionary<string, int> { ["small"] = 1 }, result.LaunchesByType);
-    }
-
-    [Fact]
-    public void Run_SchedulingInterval_JobsArrivingWithinOnePassShareTheInstanceItLaunches()
-    {
-        var small = new MachineType("small", 2, 4);
-        var medium = new MachineType("medium", 8, 16);
-        WorkloadJob[] jobs = [new(10, 600, 2, 4), new(20, 600, 2, 4), new(30, 600, 2, 4), new(40, 600, 2, 4)];
-
-        var eachArrival = Simulator(Policy, (small, 0.1), (medium, 0.35)).Run(jobs);
-        var everyMinute = Simulator(Policy with { SchedulingIntervalSeconds = 60 }, (small, 0.1), (medium, 0.35)).Run(jobs);
-
-        // A pass at each arrival sees one job at a time: four small instances, each job waits only for the boot.
-        Assert.Equal(new Dictionary<string, int> { ["small"] = 4 }, eachArrival.LaunchesByType);
-        Assert.Equal(100, eachArrival.MeanStartDelaySeconds, 9);
-        // A pass at 60 s sees all four: one medium ($0.35/h for 8 vCPU beats 4 × $0.1/h); they wait for the pass, then the boot.
-        Assert.Equal(new Dictionary<string, int> { ["medium"] = 1 }, everyMinute.LaunchesByType);
-        Assert.Equal(60 - 25 + 100, everyMinute.MeanStartDelaySeconds, 9);
-    }
-
-    [Fact]
     public void Run_SpotPriceChangesWhileRunning_BillsEachPartAtItsPrice()
     {
         var prices = PriceSchedule.FromChanges([[(0L, 3.6), (300L, 7.2)]]);
