@@ -174,6 +174,57 @@ public sealed class DashboardTests(AppProcessFixture app) : IClassFixture<AppPro
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("12-apply-diff.png"), FullPage = true });
     }
 
+    [Fact]
+    public async Task Reports_BuildThisWeekAndSendNow_ShowsTheReportAndMailsItOnce()
+    {
+        using var http = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var costs = await app.WaitForJsonAsync(http, "/api/v1/costs?groupBy=queue", json => json.GetProperty("totalUsd").GetDecimal() > 0, TimeSpan.FromSeconds(300), "a cost roll-up with spend");
+        // The ISO week (UTC, the default report zone) of the latest day with spend.
+        var lastDay = costs.GetProperty("days").EnumerateArray().Where(d => d.GetProperty("totalUsd").GetDecimal() > 0).Max(d => d.GetProperty("dayStartMs").GetInt64());
+        var day = DateTimeOffset.FromUnixTimeMilliseconds(lastDay).UtcDateTime;
+        var week = $"{System.Globalization.ISOWeek.GetYear(day):D4}-W{System.Globalization.ISOWeek.GetWeekOfYear(day):D2}";
+
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = app.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        page.SetDefaultTimeout(30_000);
+
+        // Build the week from the Reports page; it opens the week's report.
+        await page.GotoAsync("/reports");
+        await WaitUntilInteractiveAsync(page);
+        await page.Locator("[data-testid=report-build-week] input").FillAsync(week);
+        await page.GetByTestId("report-build").ClickAsync();
+        await page.WaitForURLAsync(url => url.EndsWith($"/reports/{week}", StringComparison.Ordinal));
+        await Assertions.Expect(page.GetByTestId("report-kpi-total")).Not.ToContainTextAsync("$0.00");
+        await Assertions.Expect(page.Locator("[data-testid=report-table][data-table=queue]")).ToBeVisibleAsync();
+        var recipient = page.Locator($"[data-testid=delivery-row][data-recipient='{AppProcessFixture.ReportRecipient}']");
+        await Assertions.Expect(recipient.GetByTestId("delivery-state")).ToHaveTextAsync("Not sent");
+
+        // Send now: the real SMTP server on loopback receives it, and the panel says Sent.
+        await WaitUntilInteractiveAsync(page);
+        await page.GetByTestId("send-now").ClickAsync();
+        await Assertions.Expect(recipient.GetByTestId("delivery-state")).ToHaveTextAsync("Sent", new LocatorAssertionsToHaveTextOptions { Timeout = 60_000 });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("10-report-week.png"), FullPage = true });
+
+        var mail = Assert.Single(app.Smtp.Received);
+        Assert.Equal([AppProcessFixture.ReportRecipient], mail.EnvelopeTo);
+        Assert.StartsWith($"BatchInsights weekly cost report {week}: $", mail.Message.Subject, StringComparison.Ordinal);
+        Assert.Contains("<svg", mail.Message.HtmlBody, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrWhiteSpace(mail.Message.TextBody));
+        Assert.Contains(mail.Message.Attachments, a => a.ContentDisposition?.FileName == $"batchinsights-{week}-queue.csv");
+
+        // Nothing is left to send, so Send now is off; asking the API to send the week again sends nothing more either.
+        await Assertions.Expect(page.GetByTestId("send-now")).ToBeDisabledAsync();
+        using var again = await http.PostAsync(new Uri($"/api/v1/reports/{week}/send", UriKind.Relative), null);
+        Assert.True(again.IsSuccessStatusCode, $"POST send: {(int)again.StatusCode} {await again.Content.ReadAsStringAsync()}");
+        Assert.Single(app.Smtp.Received);
+
+        // The archive lists the week with its delivery; the e-mail HTML is kept as an artifact to look at.
+        await page.GotoAsync("/reports");
+        var row = page.Locator($"[data-testid=report-archive-row][data-week='{week}']");
+        await Assertions.Expect(row.GetByTestId("report-archive-delivery")).ToHaveTextAsync("1 sent");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("11-reports.png"), FullPage = true });
+        await File.WriteAllTextAsync(Shot("report-email.html"), mail.Message.HtmlBody);
+    }
+
     /// <summary>Rows are visible in the prerendered HTML before the circuit can handle a click; wait for it.</summary>
     private static Task WaitUntilInteractiveAsync(IPage page) =>
         page.GetByTestId("interactive").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
