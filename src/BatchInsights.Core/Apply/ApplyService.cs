@@ -208,7 +208,7 @@ public sealed partial class ApplyService(
     {
         ArgumentNullException.ThrowIfNull(request);
         return ExecuteAsync(AuditAction.Apply, parentId: null, request.Account, request.Region, request.ComputeEnvironment,
-            (ce, _) => Task.FromResult(request.Wanted with { ComputeEnvironment = ce.Name }), request.RecommendationId, request.Token, request.TypedName,
+            ce => request.Wanted with { ComputeEnvironment = ce.Name }, request.RecommendationId, request.Token, request.TypedName,
             request.Actor, _ => Task.FromResult<IReadOnlyList<string>>([]), cancellationToken);
     }
 
@@ -217,7 +217,7 @@ public sealed partial class ApplyService(
     {
         var (entry, before) = await RollbackSourceAsync(auditId, cancellationToken);
         return await ExecuteAsync(AuditAction.Rollback, auditId, entry.Account, entry.Region, entry.ComputeEnvironment,
-            (ce, _) => Task.FromResult(ChangePlanner.PlanRestore(before, ce).Request), entry.RecommendationId, token, typedName, actor,
+            ce => ChangePlanner.PlanRestore(before, ce).Request, entry.RecommendationId, token, typedName, actor,
             ce => RollbackWarningsAsync(entry, ce, cancellationToken), cancellationToken);
     }
 
@@ -262,7 +262,7 @@ public sealed partial class ApplyService(
         string account,
         string region,
         string ceName,
-        Func<ComputeEnvironmentSnapshot, CancellationToken, Task<ComputeEnvironmentUpdate>> wantedFor,
+        Func<ComputeEnvironmentSnapshot, ComputeEnvironmentUpdate> wantedFor,
         long? recommendationId,
         string token,
         string typedName,
@@ -292,7 +292,7 @@ public sealed partial class ApplyService(
             return await RefuseAsync($"Compute environment {ceName} does not exist in {target.Account}/{target.Region}.", null, null, null);
         }
 
-        var wanted = await wantedFor(ce, cancellationToken);
+        var wanted = wantedFor(ce);
         var preview = Preview(target, ce, wanted, recommendationId, action == AuditAction.Rollback ? parentId : null, await warningsFor(ce));
         var plan = preview.Plan;
         if (!string.Equals(preview.Token, token, StringComparison.Ordinal))

@@ -143,7 +143,7 @@ public sealed class AuditLog(IDbContextFactory<BatchInsightsDbContext> dbFactory
             return null;
         }
 
-        var children = await db.AuditEntries.AsNoTracking().Where(e => e.ParentId == apply.Id).OrderBy(e => e.Id).ToListAsync(cancellationToken);
+        var children = await ChildrenAsync(apply.Id, cancellationToken);
         var outcome = children.LastOrDefault(c => c.Action == AuditAction.Outcome);
         var rollback = children.LastOrDefault(c => c.Action == AuditAction.Rollback && c.Result == AuditResult.Succeeded);
         return new AppliedMark(apply.Id, apply.Actor, apply.At, outcome?.Result, rollback?.Actor, rollback?.At);

@@ -103,11 +103,11 @@ public static class ChangePlanner
             rejections.Add($"{current.Name} is UPDATING (an earlier change is still rolling out): wait until its status is VALID, then review the diff again.");
         }
 
-        var kind = !infrastructure ? ChangeKind.Scaling
-            : InfrastructureBlocker(current) is { } blocker ? ChangeKind.BlueGreenRequired : ChangeKind.Infrastructure;
-        if (kind == ChangeKind.BlueGreenRequired)
+        var blocker = infrastructure ? InfrastructureBlocker(current) : null;
+        var kind = !infrastructure ? ChangeKind.Scaling : blocker is not null ? ChangeKind.BlueGreenRequired : ChangeKind.Infrastructure;
+        if (blocker is not null)
         {
-            rejections.Add($"AWS cannot apply this change in place: {InfrastructureBlocker(current)}. Create a new compute environment with the new settings, "
+            rejections.Add($"AWS cannot apply this change in place: {blocker}. Create a new compute environment with the new settings, "
                 + "add it to the job queues ahead of this one, then disable and remove this one (blue/green update).");
         }
 

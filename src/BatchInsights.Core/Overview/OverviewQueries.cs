@@ -32,16 +32,6 @@ public sealed class OverviewQueries(
 
     private const long DayMs = 86_400_000;
 
-    /// <summary>The failure causes of <see cref="RecommendationInputLoader.FailureCause"/>, in the order the page lists them.</summary>
-    public static readonly IReadOnlyList<(string Cause, string Label)> FailureCauses =
-    [
-        ("spot-reclaim", "Spot reclaim"),
-        ("oom-137", "Out of memory (137)"),
-        ("image-pull", "Image pull"),
-        ("exit-code", "Application (exit code)"),
-        ("other", "Other (no exit code)"),
-    ];
-
     public async Task<OverviewSnapshot> GetAsync(TargetFilter target, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(target);
@@ -220,7 +210,7 @@ public sealed class OverviewQueries(
             .ToListAsync(cancellationToken);
         var byCause = failed.GroupBy(f => RecommendationInputLoader.FailureCause(f.ExitCode, f.StatusReason, f.Reason))
             .ToDictionary(g => g.Key, g => g.Sum(f => f.Count), StringComparer.Ordinal);
-        var causes = FailureCauses.Where(c => byCause.ContainsKey(c.Cause))
+        var causes = RecommendationInputLoader.FailureCauses.Where(c => byCause.ContainsKey(c.Cause))
             .Select(c => new OverviewFailureCause(c.Cause, c.Label, byCause[c.Cause], total == 0 ? 0 : byCause[c.Cause] / (double)total))
             .OrderByDescending(c => c.Count).ToList();
         return new OverviewFailures(fromMs, nowMs, total, byCause.Values.Sum(), causes);

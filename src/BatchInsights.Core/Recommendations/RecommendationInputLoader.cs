@@ -447,6 +447,20 @@ public sealed class RecommendationInputLoader(
         return new SpotPoolStats(series.AvailabilityZone, decimal.Round(mean, 6), prices.Min(), prices.Max(), prices[^1]);
     }
 
+    /// <summary>The buckets of <see cref="FailureCause"/> with the label every page and report shows, in display order.</summary>
+    public static readonly IReadOnlyList<(string Cause, string Label)> FailureCauses =
+    [
+        ("spot-reclaim", "Spot reclaim"),
+        ("oom-137", "Out of memory (137)"),
+        ("image-pull", "Image pull"),
+        ("exit-code", "Application exit code"),
+        ("other", "Other (no exit code)"),
+    ];
+
+    /// <summary>The label of a <see cref="FailureCause"/> bucket.</summary>
+    public static string FailureCauseLabel(string cause) =>
+        FailureCauses.FirstOrDefault(c => c.Cause == cause).Label ?? "Other (no exit code)";
+
     /// <summary>Failure cause buckets of issue 4 §4: Spot reclaim, out of memory (137), image pull, application exit code.</summary>
     public static string FailureCause(int? exitCode, string? statusReason, string? reason)
     {

@@ -133,6 +133,11 @@ public sealed class ValidateReportOptions : IValidateOptions<ReportOptions>
             errors.Add($"{S}:Webhook:Url '{webhook.Url}' is not an http(s) URL. Example: \"https://hooks.slack.com/services/T000/B000/XXXX\"; remove the Webhook section to send no webhook.");
         }
 
+        if (options.WaitForCostsHours is < 0 or > 168)
+        {
+            errors.Add($"{S}:{nameof(ReportOptions.WaitForCostsHours)} '{options.WaitForCostsHours}' must be between 0 and 168 (hours after the week's end the scheduled send waits for the cost roll-up; 0 sends at once).");
+        }
+
         if (options.MaxAttempts is < 1 or > 100)
         {
             errors.Add($"{S}:{nameof(ReportOptions.MaxAttempts)} '{options.MaxAttempts}' must be between 1 and 100 (sends per recipient before giving up).");

@@ -214,15 +214,21 @@ public sealed class WeeklyReportService(
         }
 
         var chosen = top.OrderByDescending(t => t.Micros).ThenBy(t => t.JobId, StringComparer.Ordinal).Take(TopCount).ToList();
-        var result = new List<ReportTopJob>();
-        foreach (var t in chosen)
+        // Job names: one query per target for the (at most 20) chosen ids, not one per job.
+        var names = new Dictionary<(string, string, string), string>();
+        foreach (var target in chosen.GroupBy(t => (t.Account, t.Region)))
         {
-            var name = await db.Jobs.AsNoTracking().Where(j => j.Account == t.Account && j.Region == t.Region && j.JobId == t.JobId)
-                .Select(j => j.JobName).FirstOrDefaultAsync(cancellationToken);
-            result.Add(new ReportTopJob(t.Account, t.Region, t.JobId, name ?? "", t.Queue, t.Definition, t.Attempts, Usd(t.Micros), t.Estimated));
+            var ids = target.Select(t => t.JobId).ToList();
+            var found = await db.Jobs.AsNoTracking().Where(j => j.Account == target.Key.Account && j.Region == target.Key.Region && ids.Contains(j.JobId))
+                .Select(j => new { j.JobId, j.JobName }).ToListAsync(cancellationToken);
+            foreach (var f in found)
+            {
+                names[(target.Key.Account, target.Key.Region, f.JobId)] = f.JobName;
+            }
         }
 
-        return result;
+        return chosen.Select(t => new ReportTopJob(t.Account, t.Region, t.JobId, names.GetValueOrDefault((t.Account, t.Region, t.JobId), ""),
+            t.Queue, t.Definition, t.Attempts, Usd(t.Micros), t.Estimated)).ToList();
     }
 
     private static async Task<List<ReportFailureCost>> FailuresAsync(BatchInsightsDbContext db, List<(string Account, string Region)> targets, long from, long to,
@@ -242,19 +248,10 @@ public sealed class WeeklyReportService(
         }
 
         return failed.GroupBy(f => f.Cause, StringComparer.Ordinal)
-            .Select(g => new ReportFailureCost(g.Key, FailureLabel(g.Key), g.Count(), Usd(g.Sum(f => f.Micros)),
+            .Select(g => new ReportFailureCost(g.Key, RecommendationInputLoader.FailureCauseLabel(g.Key), g.Count(), Usd(g.Sum(f => f.Micros)),
                 g.GroupBy(f => f.Queue, StringComparer.Ordinal).OrderByDescending(q => q.Sum(f => f.Micros)).ThenBy(q => q.Key, StringComparer.Ordinal).First().Key))
             .OrderByDescending(f => f.CostUsd).ThenBy(f => f.Cause, StringComparer.Ordinal).ToList();
     }
-
-    public static string FailureLabel(string cause) => cause switch
-    {
-        "spot-reclaim" => "Spot reclaim",
-        "oom-137" => "Out of memory (137)",
-        "image-pull" => "Image pull",
-        "exit-code" => "Application exit code",
-        _ => "Other",
-    };
 
     private async Task<ReportSpotSavings> SpotSavingsAsync(BatchInsightsDbContext db, List<(string Account, string Region)> targets, long from, long to,
         CancellationToken cancellationToken)

@@ -156,14 +156,8 @@ public static class ApplyEndpoints
     /// <summary>account/region as given, or the only configured target when neither is given.</summary>
     private static AwsTarget? ResolveTarget(IEnumerable<AwsTarget> targets, string? account, string? region)
     {
-        var all = targets.ToList();
-        if (account is null && region is null)
-        {
-            return all.Count == 1 ? all[0] : null;
-        }
-
-        return all.FirstOrDefault(t => (account is null || t.Account == account) && (region is null || t.Region == region)) is { } match
-            && all.Count(t => (account is null || t.Account == account) && (region is null || t.Region == region)) == 1 ? match : null;
+        var matches = targets.Where(t => (account is null || t.Account == account) && (region is null || t.Region == region)).Take(2).ToList();
+        return matches.Count == 1 ? matches[0] : null;
     }
 
     private static IResult TargetProblem(IEnumerable<AwsTarget> targets) => TypedResults.ValidationProblem(new Dictionary<string, string[]>

@@ -52,3 +52,6 @@ internal sealed record SendReceipt(string MessageId);
 
 /// <summary>A send failed; <see cref="Exception.Message"/> is meant for the person reading the Reports page and names the key to check.</summary>
 public sealed class DeliveryFailedException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>What the scheduled send did: <see cref="HeldBack"/> says why nothing was sent yet (costs still provisional), else null.</summary>
+public sealed record ScheduledDelivery(string? HeldBack, IReadOnlyList<DeliveryStatus> Statuses);

@@ -39,41 +39,34 @@ public sealed class ReportDeliveryService(
         ByHand,
     }
 
-    /// <summary>The scheduled path: (re)builds the week from the roll-ups, then sends it to everyone it was not sent to.</summary>
-    public async Task<IReadOnlyList<DeliveryStatus>> BuildAndDeliverAsync(IsoWeek week, CancellationToken cancellationToken = default)
-    {
-        await source.BuildAsync(week, cancellationToken);
-        return await DeliverAsync(week, ClaimMode.Automatic, cancellationToken);
-    }
-
     /// <summary>
-    /// The scheduled path with patience: (re)builds the week; while its costs are still provisional and the week ended less than
-    /// Reports:WaitForCostsHours ago, sends nothing and returns the reason (the job checks again later); otherwise sends it —
-    /// marked provisional if the roll-up never caught up, so a stuck harvest delays the report but never swallows it.
+    /// The scheduled path: (re)builds the week from the roll-ups, then sends it to everyone it was not sent to. While its costs
+    /// are still provisional and the week ended less than Reports:WaitForCostsHours ago, it sends nothing and says why in
+    /// <see cref="ScheduledDelivery.HeldBack"/> (the job checks again later); after that it sends the report marked
+    /// provisional, so a stuck harvest delays the report but never swallows it.
     /// </summary>
-    public async Task<string?> BuildAndDeliverWhenFinalAsync(IsoWeek week, CancellationToken cancellationToken = default)
+    public async Task<ScheduledDelivery> BuildAndDeliverAsync(IsoWeek week, CancellationToken cancellationToken = default)
     {
         await source.BuildAsync(week, cancellationToken);
-        var rendered = await source.RenderAsync(week, cancellationToken);
-        var weekEnd = DateTimeOffset.FromUnixTimeMilliseconds(week.UtcRangeMs(options.Value.ResolveTimeZone()).EndMs);
-        if (rendered?.ProvisionalNote is { } note && clock.GetUtcNow() < weekEnd.AddHours(options.Value.WaitForCostsHours))
+        var rendered = await RenderAsync(week, cancellationToken);
+        if (rendered.ProvisionalNote is { } note)
         {
-            logger.LogWarning("Report {Week} held back: {Note}", week, note);
-            return note;
+            var weekEnd = DateTimeOffset.FromUnixTimeMilliseconds(week.UtcRangeMs(options.Value.ResolveTimeZone()).EndMs);
+            if (clock.GetUtcNow() < weekEnd.AddHours(options.Value.WaitForCostsHours))
+            {
+                logger.LogWarning("Report {Week} held back: {Note}", week, note);
+                return new ScheduledDelivery(note, await ListAsync(week, cancellationToken));
+            }
+
+            logger.LogWarning("Report {Week} sent provisional after waiting {Hours} h for costs: {Note}", week, options.Value.WaitForCostsHours, note);
         }
 
-        if (rendered?.ProvisionalNote is { } late)
-        {
-            logger.LogWarning("Report {Week} sent provisional after waiting {Hours} h for costs: {Note}", week, options.Value.WaitForCostsHours, late);
-        }
-
-        await DeliverAsync(week, ClaimMode.Automatic, cancellationToken);
-        return null;
+        return new ScheduledDelivery(null, await DeliverAsync(week, ClaimMode.Automatic, rendered, cancellationToken));
     }
 
     /// <summary>Send now (Reports page, POST /api/v1/reports/{week}/send): builds the week if it never was, then sends to every configured recipient not yet sent to, given-up ones included.</summary>
     public Task<IReadOnlyList<DeliveryStatus>> SendWeekAsync(IsoWeek week, CancellationToken cancellationToken = default) =>
-        DeliverAsync(week, ClaimMode.ByHand, cancellationToken);
+        DeliverAsync(week, ClaimMode.ByHand, null, cancellationToken);
 
     /// <summary>Retry of one row by hand (Failed, GaveUp or Pending); null when no such row exists.</summary>
     public async Task<DeliveryStatus?> RetryAsync(long id, CancellationToken cancellationToken = default)
@@ -160,7 +153,7 @@ public sealed class ReportDeliveryService(
                 g.Where(c => c.State == DeliveryState.GaveUp).Sum(c => c.Count)));
     }
 
-    private async Task<IReadOnlyList<DeliveryStatus>> DeliverAsync(IsoWeek week, ClaimMode mode, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<DeliveryStatus>> DeliverAsync(IsoWeek week, ClaimMode mode, RenderedReport? rendered, CancellationToken cancellationToken)
     {
         var targets = Targets();
         if (targets.Count == 0)
@@ -170,7 +163,7 @@ public sealed class ReportDeliveryService(
         }
 
         // Rendered before any row exists: a week that cannot be built leaves no row behind, and the job fails visibly.
-        var report = await RenderAsync(week, cancellationToken);
+        var report = rendered ?? await RenderAsync(week, cancellationToken);
         await EnsureRowsAsync(week, targets.Keys, cancellationToken);
         var key = week.ToString();
         List<ReportDeliveryRow> rows;
@@ -205,12 +198,12 @@ public sealed class ReportDeliveryService(
         var key = week.ToString();
         foreach (var target in targets)
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            if (await db.ReportDeliveries.AnyAsync(r => r.Week == key && r.Channel == target.Channel && r.Recipient == target.Recipient, cancellationToken))
+            if (await RowExistsAsync(key, target, cancellationToken))
             {
                 continue;
             }
 
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             db.ReportDeliveries.Add(new ReportDeliveryRow
             {
                 Week = key,

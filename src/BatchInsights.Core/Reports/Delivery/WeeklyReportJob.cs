@@ -19,12 +19,12 @@ public sealed class WeeklyReportJob(ReportDeliveryService delivery, IOptions<Rep
     public Task RunAsync(CancellationToken cancellationToken) =>
         RunForWeekAsync(IsoWeek.PreviousFull(clock.GetUtcNow(), options.Value.ResolveTimeZone()).ToString(), cancellationToken);
 
-    /// <summary>The scheduled build and send of one week; while its costs are provisional it re-queues itself (see BuildAndDeliverWhenFinalAsync).</summary>
+    /// <summary>The scheduled build and send of one week; while its costs are provisional it re-queues itself (see ReportDeliveryService.BuildAndDeliverAsync).</summary>
     [DisableConcurrentExecution(timeoutInSeconds: 30 * 60)]
     [AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public async Task RunForWeekAsync(string week, CancellationToken cancellationToken)
     {
-        if (await delivery.BuildAndDeliverWhenFinalAsync(IsoWeek.Parse(week), cancellationToken) is not null)
+        if ((await delivery.BuildAndDeliverAsync(IsoWeek.Parse(week), cancellationToken)).HeldBack is not null)
         {
             jobs.Schedule<WeeklyReportJob>(j => j.RunForWeekAsync(week, CancellationToken.None), clock.GetUtcNow() + RecheckAfter);
         }

@@ -34,7 +34,7 @@ public sealed class ReportOptionsTests
         Assert.Equal(("0 8 * * 1", "UTC", 6), (options.Cron, options.TimeZone, options.MaxAttempts));
         Assert.Equal(ReportOptions.DefaultRetryMinutes, options.EffectiveRetryMinutes);
         Assert.Empty(options.EffectiveRecipients);
-        Assert.Empty(await harness.Delivery.BuildAndDeliverAsync(DeliveryHarness.Week));
+        Assert.Empty((await harness.Delivery.BuildAndDeliverAsync(DeliveryHarness.Week)).Statuses);
     }
 
     [Fact]
@@ -68,6 +68,7 @@ public sealed class ReportOptionsTests
     [InlineData("Smtp:Host", "", "Reports:Smtp:Host is empty but Reports:Recipients lists addresses")]
     [InlineData("Webhook:Url", "hooks.slack.com/x", "Reports:Webhook:Url 'hooks.slack.com/x' is not an http(s) URL")]
     [InlineData("MaxAttempts", "0", "Reports:MaxAttempts '0' must be between 1 and 100")]
+    [InlineData("WaitForCostsHours", "-1", "Reports:WaitForCostsHours '-1' must be between 0 and 168")]
     public async Task Validate_BadValue_StopsWithMessageNamingTheKey(string key, string value, string expected)
     {
         var keys = DeliveryHarness.Smtp(587, "lead@example.com");

@@ -84,7 +84,7 @@ public sealed class SmtpDeliveryTests
         var port = LoopbackSmtpServer.FreePort();
         await using var harness = new DeliveryHarness(DeliveryHarness.Smtp(port, "lead@example.com"));
 
-        var failed = Assert.Single(await harness.Delivery.BuildAndDeliverAsync(DeliveryHarness.Week));
+        var failed = Assert.Single((await harness.Delivery.BuildAndDeliverAsync(DeliveryHarness.Week)).Statuses);
 
         Assert.Equal(DeliveryState.Failed, failed.State);
         Assert.Equal($"SMTP server 127.0.0.1:{port} refused connection — check Reports:Smtp:Host/Port", failed.LastError);

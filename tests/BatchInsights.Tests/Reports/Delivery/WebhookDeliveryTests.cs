@@ -70,7 +70,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         await using var harness = Harness("generic");
         Status = StatusCodes.Status500InternalServerError;
 
-        var failed = Assert.Single(await harness.Delivery.BuildAndDeliverAsync(DeliveryHarness.Week));
+        var failed = Assert.Single((await harness.Delivery.BuildAndDeliverAsync(DeliveryHarness.Week)).Statuses);
 
         Assert.Equal(DeliveryState.Failed, failed.State);
         Assert.Equal($"Webhook {_url.Authority} answered HTTP 500 Internal Server Error: boom: channel_not_found — check Reports:Webhook:Url and Kind", failed.LastError);
@@ -101,7 +101,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         var port = LoopbackSmtpServer.FreePort();
         await using var harness = new DeliveryHarness(new Dictionary<string, string?> { ["Webhook:Url"] = $"http://127.0.0.1:{port}/hook" });
 
-        var failed = Assert.Single(await harness.Delivery.BuildAndDeliverAsync(DeliveryHarness.Week));
+        var failed = Assert.Single((await harness.Delivery.BuildAndDeliverAsync(DeliveryHarness.Week)).Statuses);
 
         Assert.Equal(DeliveryState.Failed, failed.State);
         Assert.StartsWith($"Webhook 127.0.0.1:{port} could not be reached", failed.LastError, StringComparison.Ordinal);
