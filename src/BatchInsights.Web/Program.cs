@@ -1,4 +1,5 @@
 using BatchInsights.Web.Hosting;
+using BatchInsights.Web.Access;
 using BatchInsights.Web.Extensions;
 
 if (args.Contains("--healthcheck"))
@@ -31,12 +32,14 @@ builder.WebHost.UseStaticWebAssets();
 
 await builder.StartSandboxIfEnabledAsync();
 builder.AddBatchInsightsCore();
+builder.AddBatchInsightsAccess();
 builder.Services.AddBatchInsightsUi();
 
 var app = builder.Build();
 await app.MigrateDatabaseAsync();
+await app.EnsureInitialAdminAsync();
 app.MapBatchInsightsUi();
-app.MapHangfireDashboardLocalOnly();
+app.MapHangfireDashboardForOperators();
 app.ScheduleRecurringJobs();
 await app.RunAsync();
 return 0;

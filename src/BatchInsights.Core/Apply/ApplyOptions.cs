@@ -11,8 +11,8 @@ public sealed class ApplyOptions
     public static readonly IReadOnlyList<string> DefaultIacTags = ["ManagedBy=terraform", "terraform"];
 
     /// <summary>
-    /// Safety switch. Unset: on in Sandbox mode, off against real AWS — until sign-in and roles exist, anyone who can
-    /// open the dashboard could otherwise change a production CE. Set it explicitly to override.
+    /// Safety switch. Unset: on — only signed-in Operators and Admins can apply, and against real AWS the task role also
+    /// needs the apply IAM policy. Set false to make this instance read-only whatever the roles say.
     /// </summary>
     public bool? Enabled { get; set; }
 
@@ -30,7 +30,7 @@ public sealed class ApplyOptions
 
     public IReadOnlyList<string> EffectiveIacTags => IacTags is { Length: > 0 } tags ? tags : DefaultIacTags;
 
-    public bool IsEnabled(AwsMode mode) => Enabled ?? mode == AwsMode.Sandbox;
+    public bool IsEnabled => Enabled ?? true;
 }
 
 internal sealed class ValidateApplyOptions : IValidateOptions<ApplyOptions>

@@ -86,11 +86,10 @@ public sealed partial class ApplyService(
     AuditLog audit,
     IApplyFollowUp followUp,
     IOptions<ApplyOptions> options,
-    IOptions<AwsOptions> awsOptions,
     TimeProvider timeProvider,
     ILogger<ApplyService> logger)
 {
-    public const string DisabledMessage = "Applying is off until sign-in and roles exist; use the exported CLI/Terraform (Apply:Enabled turns it on).";
+    public const string DisabledMessage = "Applying is switched off on this instance (Apply:Enabled=false); use the exported CLI/Terraform, or ask an Admin to turn it on.";
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -100,7 +99,7 @@ public sealed partial class ApplyService(
 
     private readonly ApplyOptions _options = options.Value;
 
-    public bool Enabled => _options.IsEnabled(awsOptions.Value.Mode);
+    public bool Enabled => _options.IsEnabled;
 
     /// <summary>
     /// Turns a stored recommendation into the request that would carry it out. Only compute-environment fields that

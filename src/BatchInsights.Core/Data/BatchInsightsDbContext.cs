@@ -1,10 +1,21 @@
+using BatchInsights.Core.Access;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace BatchInsights.Core.Data;
 
-public sealed class BatchInsightsDbContext(DbContextOptions<BatchInsightsDbContext> options) : DbContext(options)
+/// <summary>
+/// The one database: harvested data, costs, recommendations, reports, the audit log, and the dashboard's users, API
+/// tokens and data-protection keys (shared by every instance, so a sign-in cookie works on any of them).
+/// </summary>
+public sealed class BatchInsightsDbContext(DbContextOptions<BatchInsightsDbContext> options)
+    : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
 {
+    public DbSet<ApiTokenRow> ApiTokens => Set<ApiTokenRow>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<ComputeEnvironmentRow> ComputeEnvironments => Set<ComputeEnvironmentRow>();
     public DbSet<JobQueueRow> JobQueues => Set<JobQueueRow>();
     public DbSet<JobDefinitionRow> JobDefinitions => Set<JobDefinitionRow>();
@@ -57,6 +68,15 @@ public sealed class BatchInsightsDbContext(DbContextOptions<BatchInsightsDbConte
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        base.OnModelCreating(modelBuilder);
+        // Identity's tables in the naming of the rest of the schema.
+        modelBuilder.Entity<AppUser>().ToTable("users");
+        modelBuilder.Entity<IdentityRole>().ToTable("roles");
+        modelBuilder.Entity<IdentityUserRole<string>>().ToTable("user_roles");
+        modelBuilder.Entity<IdentityUserClaim<string>>().ToTable("user_claims");
+        modelBuilder.Entity<IdentityUserLogin<string>>().ToTable("user_logins");
+        modelBuilder.Entity<IdentityUserToken<string>>().ToTable("user_tokens");
+        modelBuilder.Entity<IdentityRoleClaim<string>>().ToTable("role_claims");
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BatchInsightsDbContext).Assembly);
     }
 

@@ -26,7 +26,7 @@ public static class ApiEndpoints
             .WithSummary("One job with its attempts and array relations.");
         api.MapGet("/harvest/runs", GetHarvestRunsAsync).WithName("ListHarvestRuns")
             .WithSummary("Latest harvest runs, newest first.");
-        endpoints.MapGet("/healthz", HealthAsync).WithName("Health").WithTags("Health")
+        endpoints.MapGet("/healthz", HealthAsync).AllowAnonymous().WithName("Health").WithTags("Health")
             .WithSummary("200 \"ok\" when the database answers, else 503.");
         endpoints.MapReportDeliveryApi();
         return endpoints;

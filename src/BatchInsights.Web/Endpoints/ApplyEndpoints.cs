@@ -1,3 +1,6 @@
+using System.Security.Claims;
+using BatchInsights.Web.Access;
+using BatchInsights.Core.Access;
 using BatchInsights.Core.Apply;
 using BatchInsights.Core.Aws;
 using BatchInsights.Core.Recommendations;
@@ -29,14 +32,13 @@ public sealed record ApplyBody(
     ChangeBody? Change = null,
     long? RecommendationId = null,
     string? Token = null,
-    string? ConfirmName = null,
-    string? Actor = null);
+    string? ConfirmName = null);
 
-public sealed record RollbackBody(string? Token = null, string? ConfirmName = null, string? Actor = null);
+public sealed record RollbackBody(string? Token = null, string? ConfirmName = null);
 
 /// <summary>
-/// Preview / apply / roll back compute environment changes and read the audit log. Until sign-in exists the actor is the
-/// string the caller gives ("anonymous" when none), and Apply:Enabled guards every write (off against real AWS by default).
+/// Preview / apply / roll back compute environment changes (Operator) and read the audit log (Viewer). The audit log
+/// records the signed-in user (or the API token's owner) as the actor; Apply:Enabled can switch every write off.
 /// </summary>
 public static class ApplyEndpoints
 {
@@ -45,13 +47,13 @@ public static class ApplyEndpoints
         var api = endpoints.MapGroup("/api/v1").WithTags("BatchInsights");
         api.MapGet("/audit", ListAuditAsync).WithName("ListAuditEntries")
             .WithSummary("Audit entries of changes (applies, refusals, conflicts, outcomes, rollbacks), newest first; `limit` 1-500, `before` an id to page back.");
-        api.MapPost("/compute-environments/{name}/preview", PreviewAsync).WithName("PreviewComputeEnvironmentChange")
+        api.MapPost("/compute-environments/{name}/preview", PreviewAsync).WithName("PreviewComputeEnvironmentChange").RequireAuthorization(Roles.Operator)
             .WithSummary("Diff of a change (body `change`, or `recommendationId`) against the CE as AWS describes it now: kind, rejections, effects, CLI/Terraform/CloudFormation and the `token` to apply with.");
-        api.MapPost("/compute-environments/{name}/apply", ApplyAsync).WithName("ApplyComputeEnvironmentChange")
+        api.MapPost("/compute-environments/{name}/apply", ApplyAsync).WithName("ApplyComputeEnvironmentChange").RequireAuthorization(Roles.Operator)
             .WithSummary("Applies a previewed change: needs the preview's `token` and `confirmName` = the CE name. 200 applied, 409 conflict (the CE changed; body has the new diff), 422 refused, 502 AWS error.");
-        api.MapPost("/audit/{id:long}/rollback/preview", PreviewRollbackAsync).WithName("PreviewRollback")
+        api.MapPost("/audit/{id:long}/rollback/preview", PreviewRollbackAsync).WithName("PreviewRollback").RequireAuthorization(Roles.Operator)
             .WithSummary("Diff of putting back the settings an accepted apply recorded as before, against the CE now.");
-        api.MapPost("/audit/{id:long}/rollback", RollbackAsync).WithName("Rollback")
+        api.MapPost("/audit/{id:long}/rollback", RollbackAsync).WithName("Rollback").RequireAuthorization(Roles.Operator)
             .WithSummary("Rolls back an accepted apply through the same checks as an apply (`token` from the rollback preview, `confirmName`).");
         return endpoints;
     }
@@ -85,7 +87,7 @@ public static class ApplyEndpoints
     }
 
     public static async Task<IResult> ApplyAsync(
-        ApplyService service, RecommendationStore store, IEnumerable<AwsTarget> targets, string name, ApplyBody body, string? account, string? region, CancellationToken cancellationToken)
+        ApplyService service, RecommendationStore store, IEnumerable<AwsTarget> targets, string name, ApplyBody body, string? account, string? region, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         var (wanted, problem) = await WantedAsync(store, name, body.Change, body.RecommendationId, cancellationToken);
@@ -100,17 +102,17 @@ public static class ApplyEndpoints
         }
 
         return await GuardAsync(async () => ToHttp(await service.ApplyAsync(
-            new ApplyRequest(target.Account, target.Region, name, wanted!, body.Token ?? "", body.ConfirmName ?? "", body.Actor ?? "anonymous", body.RecommendationId),
+            new ApplyRequest(target.Account, target.Region, name, wanted!, body.Token ?? "", body.ConfirmName ?? "", user.ActorName(), body.RecommendationId),
             cancellationToken)));
     }
 
     public static Task<IResult> PreviewRollbackAsync(ApplyService service, long id, CancellationToken cancellationToken) =>
         GuardAsync(async () => TypedResults.Ok(await service.PreviewRollbackAsync(id, cancellationToken)));
 
-    public static Task<IResult> RollbackAsync(ApplyService service, long id, RollbackBody? body, CancellationToken cancellationToken)
+    public static Task<IResult> RollbackAsync(ApplyService service, long id, RollbackBody? body, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         body ??= new RollbackBody();
-        return GuardAsync(async () => ToHttp(await service.RollbackAsync(id, body.Token ?? "", body.ConfirmName ?? "", body.Actor ?? "anonymous", cancellationToken)));
+        return GuardAsync(async () => ToHttp(await service.RollbackAsync(id, body.Token ?? "", body.ConfirmName ?? "", user.ActorName(), cancellationToken)));
     }
 
     private static IResult ToHttp(ApplyResult result) => result.Outcome switch

@@ -1,3 +1,4 @@
+using BatchInsights.Core.Access;
 using System.Text;
 using BatchInsights.Core.Reports;
 using BatchInsights.Core.Reports.Delivery;
@@ -17,7 +18,7 @@ public static class ReportEndpoints
         api.MapGet("/reports/{week}", GetReportAsync).WithName("GetReport")
             .WithSummary("A week's report: `2026-W47` as JSON, `2026-W47.csv?table=<name>` one table as CSV (default `queue`), `2026-W47.html` the e-mail HTML.")
             .WithDescription("Weeks are ISO weeks (Monday to Monday) in Reports:TimeZone. 404 when the week was never built (POST …/build), 400 for a malformed week or table.");
-        api.MapPost("/reports/{week}/build", BuildReportAsync).WithName("BuildReport")
+        api.MapPost("/reports/{week}/build", BuildReportAsync).WithName("BuildReport").RequireAuthorization(Roles.Operator)
             .WithSummary("Builds (or rebuilds) a week's report from the cost roll-ups and stores it.");
         return endpoints;
     }

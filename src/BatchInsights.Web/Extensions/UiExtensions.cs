@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
+using BatchInsights.Core.Access;
 using BatchInsights.Core.Browse;
+using BatchInsights.Web.Access;
 using BatchInsights.Web.Components;
 using BatchInsights.Web.Endpoints;
 using MudBlazor.Services;
@@ -28,20 +30,27 @@ public static class UiExtensions
     /// <summary>Static assets, antiforgery, the Blazor app, the JSON API, /healthz and /openapi/v1.json.</summary>
     public static WebApplication MapBatchInsightsUi(this WebApplication app)
     {
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
-        app.MapBatchInsightsApi();
-        app.MapHarvestStatusApi();
-        app.MapSpotPriceApi();
-        app.MapInstanceApi();
-        app.MapNetworkApi();
-        app.MapRecommendationApi();
-        app.MapCostApi();
-        app.MapReportApi();
-        app.MapOverviewApi();
-        app.MapApplyApi();
-        app.MapOpenApi();
+        // Every page needs a signed-in Viewer at least; the sign-in pages opt out with [AllowAnonymous].
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(Roles.Viewer);
+        app.MapAccountEndpoints();
+        // Every API endpoint needs a Viewer (session cookie or API token); each write endpoint also names Operator.
+        // /healthz opts out with AllowAnonymous.
+        var api = app.MapGroup("").RequireAuthorization(Roles.Viewer);
+        api.MapBatchInsightsApi();
+        api.MapHarvestStatusApi();
+        api.MapSpotPriceApi();
+        api.MapInstanceApi();
+        api.MapNetworkApi();
+        api.MapRecommendationApi();
+        api.MapCostApi();
+        api.MapReportApi();
+        api.MapOverviewApi();
+        api.MapApplyApi();
+        api.MapOpenApi();
         return app;
     }
 }

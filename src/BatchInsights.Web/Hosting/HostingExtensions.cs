@@ -11,8 +11,9 @@ using BatchInsights.Core.Recommendations;
 using BatchInsights.Core.Reports;
 using BatchInsights.Core.Reports.Delivery;
 using BatchInsights.Sandbox;
+using BatchInsights.Web.Access;
+using BatchInsights.Core.Access;
 using Hangfire;
-using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
 using Microsoft.EntityFrameworkCore;
@@ -103,15 +104,18 @@ internal static class HostingExtensions
         }
     }
 
-    /// <summary>The Hangfire dashboard answers only local requests and is read-only until sign-in and roles exist.</summary>
-    public static WebApplication MapHangfireDashboardLocalOnly(this WebApplication app)
+    /// <summary>
+    /// The Hangfire dashboard, for Operators and Admins (it can trigger a harvest now, retry or delete jobs): the
+    /// endpoint sends others to sign in, and the dashboard's own filter checks the role again.
+    /// </summary>
+    public static WebApplication MapHangfireDashboardForOperators(this WebApplication app)
     {
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {
-            Authorization = [new LocalRequestsOnlyAuthorizationFilter()],
-            IsReadOnlyFunc = _ => true,
+            Authorization = [new HangfireOperatorFilter()],
             DashboardTitle = "BatchInsights jobs",
-        });
+            AppPath = "/",
+        }).RequireAuthorization(Roles.Operator);
         return app;
     }
 

@@ -11,6 +11,10 @@ namespace BatchInsights.Tests.Apply;
 /// <summary>The JSON handlers with the real service against a sandbox: status codes a client acts on.</summary>
 public sealed class ApplyEndpointsTests
 {
+    // The signed-in Operator the endpoint records as the actor (what the cookie or API token handler produces).
+    private static readonly System.Security.Claims.ClaimsPrincipal Carol = new(new System.Security.Claims.ClaimsIdentity(
+        [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Name, "carol"), new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Role, "Operator")], "test"));
+
     [Fact]
     public async Task PreviewThenApply_FromRecommendation_200ThenStaleToken409AndAuditListsBoth()
     {
@@ -27,9 +31,9 @@ public sealed class ApplyEndpointsTests
         var preview = Assert.IsType<Ok<ApplyPreview>>(await ApplyEndpoints.PreviewAsync(service, store, targets, "gpu-od",
             new PreviewBody(RecommendationId: recommendationId), null, null, CancellationToken.None)).Value!;
         var stale = await ApplyEndpoints.ApplyAsync(service, store, targets, "gpu-od",
-            new ApplyBody(RecommendationId: recommendationId, Token: "stale", ConfirmName: "gpu-od"), null, null, CancellationToken.None);
+            new ApplyBody(RecommendationId: recommendationId, Token: "stale", ConfirmName: "gpu-od"), null, null, Carol, CancellationToken.None);
         var applied = await ApplyEndpoints.ApplyAsync(service, store, targets, "gpu-od",
-            new ApplyBody(RecommendationId: recommendationId, Token: preview.Token, ConfirmName: "gpu-od", Actor: "carol"), null, null, CancellationToken.None);
+            new ApplyBody(RecommendationId: recommendationId, Token: preview.Token, ConfirmName: "gpu-od"), null, null, Carol, CancellationToken.None);
         var missing = await ApplyEndpoints.PreviewAsync(service, store, targets, "no-such-ce", new PreviewBody(Change: new ChangeBody(MaxvCpus: 8)), null, null, CancellationToken.None);
         var audit = Assert.IsType<Ok<IReadOnlyList<AuditEntry>>>(await ApplyEndpoints.ListAuditAsync(sandbox.Audit, null, null, CancellationToken.None)).Value!;
 

@@ -18,15 +18,14 @@ public sealed class ApplyOptionsTests
     }
 
     [Fact]
-    public void Bind_ShippedAppsettings_OnInTheSandboxOffForRealAwsWithTheDefaultTerraformTags()
+    public void Bind_ShippedAppsettings_OnByDefaultWithTheDefaultTerraformTags()
     {
         var shipped = new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: false).Build();
 
         var options = Bind(shipped);
 
         Assert.Null(options.Enabled);
-        Assert.True(options.IsEnabled(AwsMode.Sandbox));
-        Assert.False(options.IsEnabled(AwsMode.Aws));
+        Assert.True(options.IsEnabled);
         // Bound once: the shipped list is not appended to a default.
         Assert.Equal(ApplyOptions.DefaultIacTags, options.EffectiveIacTags);
     }

@@ -1,3 +1,4 @@
+using BatchInsights.Core.Access;
 using BatchInsights.Core.Apply;
 using BatchInsights.Core.Aws;
 using BatchInsights.Core.Recommendations;
@@ -68,6 +69,53 @@ public sealed class ApplyPagesTests : UiTestContext
         Assert.Equal(80, (await sandbox.DescribeAsync(Ce)).BidPercentage);
         Assert.Equal(1, sandbox.Batch.Updates);
         Assert.NotEmpty(page.Find("[data-testid=apply-request-id]").TextContent);
+        // The audit log names the signed-in Operator.
+        Assert.All(await Services.GetRequiredService<AuditLog>().ListAsync(), e => Assert.Equal("olga", e.Actor));
+    }
+
+    [Fact]
+    public async Task ApplyPage_ViewerWhoseCircuitOutlivedTheirRole_IsRefusedAndNothingIsCalled()
+    {
+        await using var sandbox = await ApplySandbox.StartAsync();
+        Services.AddSingleton(sandbox.Service());
+        var id = await StoreAsync(BidRecommendation());
+        var page = Render<ApplyPage>(p => p.Add(x => x.Id, id));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=apply-diff-row]")));
+        TypeName(page, Ce);
+        page.WaitForAssertion(() => Assert.False(ApplyDisabled(page)));
+
+        SignInAs(Roles.Viewer, "victor");
+        page.Find("[data-testid=apply-button]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Only an Operator or Admin", page.Markup, StringComparison.Ordinal));
+        Assert.Equal(0, sandbox.Batch.Updates);
+        Assert.Equal(60, (await sandbox.DescribeAsync(Ce)).BidPercentage);
+    }
+
+    [Fact]
+    public async Task RecommendationDetail_Viewer_SeesNoApplyAndNoDismiss()
+    {
+        SignInAs(Roles.Viewer, "victor");
+        var id = await StoreAsync(BidRecommendation());
+
+        var page = Render<RecommendationDetailPage>(p => p.Add(x => x.Id, id));
+
+        page.WaitForAssertion(() => Assert.Contains("An Operator or Admin can apply", page.Find("[data-testid=apply-needs-operator]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(page.FindAll("[data-testid=apply-open]"));
+        Assert.Empty(page.FindAll("[data-testid=dismiss-button]"));
+    }
+
+    [Fact]
+    public async Task AuditPage_Viewer_SeesTheLogButNoRollBack()
+    {
+        SignInAs(Roles.Viewer, "victor");
+        await Services.GetRequiredService<AuditLog>().AppendAsync(new AuditDraft("alice", AuditAction.Apply, "sandbox", "us-east-1", Ce, AuditResult.Succeeded, "accepted",
+            7, BeforeJson: "{\"computeEnvironmentName\":\"spot-bid60\"}", RequestJson: "{}", AfterJson: "{}", AwsRequestId: "req-123"));
+
+        var page = RenderPage<AuditPage>();
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=audit-row]")));
+        Assert.Empty(page.FindAll("[data-testid=rollback-button]"));
     }
 
     [Fact]

@@ -73,14 +73,13 @@ internal sealed class ApplySandbox : IAsyncDisposable
         return new ApplySandbox(dir, clock, server, await HarvestDatabase.CreateAsync());
     }
 
-    /// <param name="enabled">Apply:Enabled; null = the default for the mode.</param>
-    public ApplyService Service(bool? enabled = null, AwsMode mode = AwsMode.Sandbox, IReadOnlyList<string>? iacTags = null) => new(
+    /// <param name="enabled">Apply:Enabled; null = the default (on).</param>
+    public ApplyService Service(bool? enabled = null, IReadOnlyList<string>? iacTags = null) => new(
         _ => Batch,
         [Target],
         Audit,
         FollowUp,
         Options.Create(new ApplyOptions { Enabled = enabled, IacTags = iacTags?.ToArray() }),
-        Options.Create(new AwsOptions { Mode = mode }),
         Clock,
         NullLogger<ApplyService>.Instance);
 

@@ -169,10 +169,10 @@ public sealed class ApplyServiceSandboxTests
     }
 
     [Fact]
-    public async Task ApplyAsync_RealAwsModeWithoutApplyEnabled_RefusedUntilSignInExists()
+    public async Task ApplyAsync_ApplySwitchedOff_RefusedWithTheReasonAndTheExportStillOffered()
     {
         await using var sandbox = await ApplySandbox.StartAsync();
-        var service = sandbox.Service(enabled: null, mode: AwsMode.Aws);
+        var service = sandbox.Service(enabled: false);
         var preview = await service.PreviewAsync(ApplySandbox.Target.Account, ApplySandbox.Target.Region, Ce, NewTypesChange(), null, CancellationToken.None);
         Assert.False(preview.ApplyEnabled);
         Assert.Equal(ApplyService.DisabledMessage, preview.DisabledReason);
@@ -182,7 +182,6 @@ public sealed class ApplyServiceSandboxTests
 
         Assert.Equal(ApplyOutcome.Refused, result.Outcome);
         Assert.Equal(0, sandbox.Batch.Updates);
-        Assert.True(sandbox.Service(enabled: true, mode: AwsMode.Aws).Enabled);
         Assert.True(sandbox.Service().Enabled);
     }
 

@@ -1,9 +1,11 @@
+using BatchInsights.Core.Access;
 using BatchInsights.Core.Apply;
 using BatchInsights.Core.Browse;
 using BatchInsights.Core.Costs;
 using BatchInsights.Core.Data;
 using BatchInsights.Tests.Browse;
 using Bunit;
+using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +34,19 @@ public abstract class UiTestContext : BunitContext, IAsyncLifetime
         Services.AddTransient<CostQueries>();
         // The recommendation detail page shows "Applied by … at …" from the audit log.
         Services.AddTransient<AuditLog>();
+        // Pages see a signed-in user; Operator by default, so the write controls render. Tests change it via Auth.
+        Auth = AddAuthorization();
+        SignInAs(Roles.Operator);
+    }
+
+    protected BunitAuthorizationContext Auth { get; }
+
+    /// <summary>The page's user has this role, and the policies it satisfies (Operator also passes Viewer).</summary>
+    protected void SignInAs(string role, string userName = "olga")
+    {
+        Auth.SetAuthorized(userName);
+        Auth.SetRoles(role);
+        Auth.SetPolicies([.. Roles.All.Where(policy => Roles.Satisfying(policy).Contains(role))]);
     }
 
     protected TestDatabase Db { get; } = new();

@@ -1,7 +1,10 @@
+using BatchInsights.Core.Access;
 using BatchInsights.Core.Apply;
 using BatchInsights.Core.Aws;
 using BatchInsights.Core.Recommendations;
+using BatchInsights.Web.Access;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Logging;
 using Microsoft.JSInterop;
 using MudBlazor;
@@ -15,8 +18,9 @@ namespace BatchInsights.Web.Components.Pages.Apply;
 /// </summary>
 public partial class ApplyPage
 {
-    /// <summary>No sign-in yet (issue 6): every change is recorded as made by "anonymous".</summary>
-    public const string Actor = "anonymous";
+    /// <summary>The signed-in user: the page is for Operators (its route requires the policy), and the audit log names them.</summary>
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
     [Inject]
     private RecommendationStore Store { get; set; } = default!;
@@ -94,12 +98,21 @@ public partial class ApplyPage
             return;
         }
 
+        // Checked again here, not only by the route: the circuit may outlive a role change.
+        var user = (await AuthenticationState).User;
+        if (!Roles.Satisfying(Roles.Operator).Any(user.IsInRole))
+        {
+            Error = "Only an Operator or Admin can apply or roll back changes.";
+            return;
+        }
+
+        var actor = user.ActorName();
         Busy = true;
         await GuardAsync(async () =>
         {
             Result = IsRollback
-                ? await Service.RollbackAsync(AuditId, p.Token, TypedName!, Actor, CancellationToken.None)
-                : await Service.ApplyAsync(new ApplyRequest(p.Account, p.Region, p.ComputeEnvironment, Wanted!, p.Token, TypedName!, Actor, Id), CancellationToken.None);
+                ? await Service.RollbackAsync(AuditId, p.Token, TypedName!, actor, CancellationToken.None)
+                : await Service.ApplyAsync(new ApplyRequest(p.Account, p.Region, p.ComputeEnvironment, Wanted!, p.Token, TypedName!, actor, Id), CancellationToken.None);
             if (Result.Preview is { } fresh && Result.Outcome != ApplyOutcome.Applied)
             {
                 // A conflict (or a refusal) shows the diff against the CE as it is now; confirm again from scratch.

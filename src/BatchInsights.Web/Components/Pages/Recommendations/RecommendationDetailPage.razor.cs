@@ -32,15 +32,14 @@ public partial class RecommendationDetailPage
         Applied = Detail is null ? null : await Audit.AppliedAsync(Id, cancellationToken);
     }
 
-    private Task DismissAsync() => RunAsync(async ct =>
+    private Task DismissAsync(string actor) => RunAsync(async ct =>
     {
         if (string.IsNullOrWhiteSpace(Reason))
         {
             return;
         }
 
-        // No sign-in yet (issue 6): the dismissal is recorded as "anonymous".
-        await Store.DismissAsync(Id, Reason, "anonymous", ct);
+        await Store.DismissAsync(Id, Reason, actor, ct);
         Reason = null;
         await LoadAsync(ct);
     });
