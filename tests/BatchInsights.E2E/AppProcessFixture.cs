@@ -22,6 +22,23 @@ public sealed class AppProcessFixture : IAsyncLifetime
     public LoopbackSmtpServer Smtp { get; private set; } = null!;
 
     public const string ReportRecipient = "team-leads@example.com";
+
+    /// <summary>The first admin's password, given by configuration (Auth__InitialAdminPassword) as a deployment would.</summary>
+    public const string AdminPassword = "E2e-Admin-Passw0rd!";
+
+    /// <summary>An API token of the admin, created through the API after signing in with the form.</summary>
+    public string AdminToken { get; private set; } = "";
+
+    /// <summary>Users created by the admin through POST /api/v1/users, with their generated passwords.</summary>
+    public (string User, string Password) Operator { get; private set; }
+
+    public (string User, string Password) Viewer { get; private set; }
+
+    /// <summary>The app's built-in sandbox AWS account, from the line the app prints at start.</summary>
+    public Uri SandboxEndpoint => new(System.Text.RegularExpressions.Regex.Match(Output, @"Sandbox AWS account listening on (\S+)").Groups[1].Value);
+
+    /// <summary>An API token of the Viewer.</summary>
+    public string ViewerToken { get; private set; } = "";
     public string WorkDirectory { get; } = Directory.CreateTempSubdirectory("batchinsights-e2e-").FullName;
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
     public static string ArtifactsDirectory { get; } = Directory.CreateDirectory(Path.Combine(RepositoryRoot, "artifacts", "e2e")).FullName;
@@ -53,12 +70,106 @@ public sealed class AppProcessFixture : IAsyncLifetime
             // dotnet run starts the app in the project directory: keep this run's databases in its own temp directory.
             ["Database__ConnectionString"] = $"Data Source={Path.Combine(WorkDirectory, "batchinsights.db")}",
             ["Hangfire__SqlitePath"] = Path.Combine(WorkDirectory, "hangfire.db"),
+            ["Auth__InitialAdminPassword"] = AdminPassword,
         }, Append);
 
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
-        await WaitUntilAsync(async () => (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).IsSuccessStatusCode, TimeSpan.FromSeconds(90), "the app to answer /healthz");
+        using (var anonymous = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) })
+        {
+            await WaitUntilAsync(async () => (await anonymous.GetAsync(new Uri("/healthz", UriKind.Relative))).IsSuccessStatusCode, TimeSpan.FromSeconds(90), "the app to answer /healthz");
+        }
+
+        // Set up users the way an admin would: sign in with the form, mint a token, create an Operator and a Viewer.
+        using (var admin = await SignInAsync("admin", AdminPassword))
+        {
+            AdminToken = await CreateTokenAsync(admin, "e2e-admin");
+        }
+
+        using var http = Client();
+        Operator = ("olga", await CreateUserAsync(http, "olga", "Operator"));
+        Viewer = ("victor", await CreateUserAsync(http, "victor", "Viewer"));
+        using (var viewer = await SignInAsync(Viewer.User, Viewer.Password))
+        {
+            ViewerToken = await CreateTokenAsync(viewer, "e2e-viewer");
+        }
+
         await WaitUntilAsync(async () => await FirstHarvestSucceededAsync(http), TimeSpan.FromSeconds(180), "the first harvest to succeed");
     }
+
+    /// <summary>An API client with a bearer token (the admin's unless another is given; "" = none).</summary>
+    public HttpClient Client(string? token = null, TimeSpan? timeout = null)
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        token ??= AdminToken;
+        if (token.Length > 0)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return http;
+    }
+
+    /// <summary>Signs in through the sign-in form (antiforgery token included) and returns a client holding the cookie.</summary>
+    public async Task<HttpClient> SignInAsync(string user, string password)
+    {
+        var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+        {
+            BaseAddress = BaseAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        var form = await http.GetStringAsync(new Uri("/account/login", UriKind.Relative));
+        var antiforgery = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var response = await http.PostAsync(new Uri("/account/login", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["userName"] = user,
+            ["password"] = password,
+            ["returnUrl"] = "/",
+            ["__RequestVerificationToken"] = antiforgery,
+        }));
+        if (response.StatusCode != HttpStatusCode.Redirect || response.Headers.Location?.OriginalString != "/")
+        {
+            throw new InvalidOperationException($"Sign-in as {user} failed: {(int)response.StatusCode} → {response.Headers.Location}");
+        }
+
+        return http;
+    }
+
+    /// <summary>Signs a browser page in through the form, as a person would.</summary>
+    public static async Task SignInAsync(Microsoft.Playwright.IPage page, string user, string password)
+    {
+        await page.GotoAsync("/account/login");
+        await page.GetByTestId("login-user").FillAsync(user);
+        await page.GetByTestId("login-password").FillAsync(password);
+        await page.GetByTestId("login-submit").ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal));
+    }
+
+    private static async Task<string> CreateTokenAsync(HttpClient signedIn, string name)
+    {
+        using var response = await signedIn.PostAsync(new Uri("/api/v1/tokens", UriKind.Relative), JsonContent(new { name }));
+        var body = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"POST /api/v1/tokens: {(int)response.StatusCode} {body}");
+        }
+
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement.GetProperty("token").GetString()!;
+    }
+
+    private static async Task<string> CreateUserAsync(HttpClient admin, string userName, string role)
+    {
+        using var response = await admin.PostAsync(new Uri("/api/v1/users", UriKind.Relative), JsonContent(new { userName, role }));
+        var body = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"POST /api/v1/users: {(int)response.StatusCode} {body}");
+        }
+
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement.GetProperty("password").GetString()!;
+    }
+
+    public static StringContent JsonContent(object value) => new(JsonSerializer.Serialize(value), Encoding.UTF8, "application/json");
 
     public async Task DisposeAsync()
     {
@@ -121,7 +232,7 @@ public sealed class AppProcessFixture : IAsyncLifetime
     /// <summary>Waits until a run of this kind ("instances", "network", …) has finished with data (Succeeded or Partial).</summary>
     public async Task WaitForRunAsync(string kind, TimeSpan timeout)
     {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        using var http = Client();
         await WaitUntilAsync(async () =>
         {
             using var json = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/harvest/runs", UriKind.Relative)));

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Microsoft.Playwright;
 
@@ -38,7 +39,7 @@ public sealed class DashboardTests(AppProcessFixture app) : IClassFixture<AppPro
     [Fact]
     public async Task Dashboard_AfterFirstHarvest_ShowsQueuesJobsAndAJobsAttempts()
     {
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = app.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        var page = await NewSignedInPageAsync(app.Operator);
         page.SetDefaultTimeout(30_000);
 
         // Queues: harvested from the sandbox, with the stuck queue flagged.
@@ -89,7 +90,7 @@ public sealed class DashboardTests(AppProcessFixture app) : IClassFixture<AppPro
         // Both follow the first Batch harvest (Hangfire continuations).
         await app.WaitForRunAsync("network", TimeSpan.FromSeconds(180));
         await app.WaitForRunAsync("instances", TimeSpan.FromSeconds(180));
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = app.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        var page = await NewSignedInPageAsync(app.Operator);
         page.SetDefaultTimeout(30_000);
 
         // Networking: the sandbox's isolated lab CE has no route to ECS; the page says so in red, and NAT gateways show traffic.
@@ -116,7 +117,7 @@ public sealed class DashboardTests(AppProcessFixture app) : IClassFixture<AppPro
     public async Task Dashboard_AfterCostAndRecommendationRuns_ShowsCostsAndAnExplainedRecommendation()
     {
         // Costs follow the instance harvest and recommendations follow the Spot price harvest (Hangfire continuations).
-        using var http = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        using var http = app.Client();
         var list = await app.WaitForJsonAsync(http, "/api/v1/recommendations", json => json.GetArrayLength() > 0, TimeSpan.FromSeconds(300), "a recommendation run with results");
 
         // The API speaks names, not enum numbers, in every field a client would switch on.
@@ -125,7 +126,7 @@ public sealed class DashboardTests(AppProcessFixture app) : IClassFixture<AppPro
         Assert.All(detail.GetProperty("evidence").EnumerateArray(), e => Assert.Equal(JsonValueKind.String, e.GetProperty("kind").ValueKind));
         Assert.Contains(detail.GetProperty("changes").EnumerateArray(), c => c.GetProperty("fieldPath").GetString() == "computeResources.bidPercentage");
 
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = app.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        var page = await NewSignedInPageAsync(app.Operator);
         page.SetDefaultTimeout(30_000);
 
         // Recommendations: the capped Spot CE is advised to drop its bidPercentage; the detail shows the change and the curve.
@@ -172,19 +173,150 @@ public sealed class DashboardTests(AppProcessFixture app) : IClassFixture<AppPro
         await Assertions.Expect(page.GetByTestId("apply-button")).ToBeDisabledAsync();
         await Assertions.Expect(page.GetByTestId("apply-rejection")).ToHaveCountAsync(0);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("12-apply-diff.png"), FullPage = true });
+
+        // The Operator types the CE name and applies: the sandbox's CE takes the new setting (re-read over the API).
+        var ce = bid.GetProperty("targetName").GetString()!;
+        var capBefore = await BidPercentageAsync(ce);
+        await page.Locator("input[data-testid=apply-confirm], [data-testid=apply-confirm] input").First.FillAsync(ce);
+        await Assertions.Expect(page.GetByTestId("apply-button")).ToBeEnabledAsync();
+        await page.GetByTestId("apply-button").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("apply-result")).ToHaveAttributeAsync("data-outcome", "Applied");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("13-applied.png"), FullPage = true });
+        var proposed = detail.GetProperty("changes").EnumerateArray().First(c => c.GetProperty("fieldPath").GetString() == "computeResources.bidPercentage").GetProperty("proposedValue").GetString();
+        var capAfter = await BidPercentageAsync(ce);
+        Assert.NotEqual(capBefore, capAfter);
+        // "(unset)" is the AWS default: no cap, i.e. up to 100 % of the On-Demand price.
+        Assert.Equal(int.TryParse(proposed, out var cap) ? cap : 100, capAfter ?? 100);
+
+        // The audit log names the Operator; rolling the change back through the same page restores the cap.
+        await page.GotoAsync("/audit");
+        var applied = page.Locator("[data-testid=audit-row][data-action=apply][data-result=succeeded]").First;
+        await Assertions.Expect(applied.GetByTestId("audit-actor")).ToHaveTextAsync(app.Operator.User);
+        await WaitUntilInteractiveAsync(page);
+        await applied.GetByTestId("rollback-button").ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("/rollback", StringComparison.Ordinal));
+        await WaitUntilInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=apply-diff-row][data-field='computeResources.bidPercentage']")).ToBeVisibleAsync();
+        // While the infrastructure update rolls out the CE is UPDATING, and AWS would reject another update: the page
+        // says so instead of sending it. Once AWS reports VALID again the same page lets the rollback through.
+        if (await CeStatusAsync(ce) == "UPDATING")
+        {
+            await Assertions.Expect(page.GetByTestId("apply-rejection").First).ToContainTextAsync("UPDATING");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("14-rollback-while-updating.png"), FullPage = true });
+            var deadline = DateTime.UtcNow.AddMinutes(4);
+            while (await CeStatusAsync(ce) == "UPDATING" && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(2000);
+            }
+
+            await page.ReloadAsync();
+            await WaitUntilInteractiveAsync(page);
+        }
+
+        await Assertions.Expect(page.GetByTestId("apply-rejection")).ToHaveCountAsync(0);
+        await page.Locator("input[data-testid=apply-confirm], [data-testid=apply-confirm] input").First.FillAsync(ce);
+        await page.GetByTestId("apply-button").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("apply-result")).ToHaveAttributeAsync("data-outcome", "Applied");
+        Assert.Equal(capBefore, await BidPercentageAsync(ce));
+        await page.GotoAsync("/audit");
+        await Assertions.Expect(page.Locator("[data-testid=audit-row][data-action=rollback]").First.GetByTestId("audit-actor")).ToHaveTextAsync(app.Operator.User);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("15-audit.png"), FullPage = true });
+
+        // A Viewer reads the same recommendation but gets no Apply, and the apply page itself refuses them.
+        var viewer = await NewSignedInPageAsync(app.Viewer);
+        await viewer.GotoAsync($"/recommendations/{bid.GetProperty("id").GetInt64()}");
+        await Assertions.Expect(viewer.GetByTestId("apply-needs-operator")).ToBeVisibleAsync();
+        await Assertions.Expect(viewer.GetByTestId("apply-open")).ToHaveCountAsync(0);
+        await viewer.GotoAsync($"/recommendations/{bid.GetProperty("id").GetInt64()}/apply");
+        // Opened directly, the server refuses the page itself and says why.
+        await Assertions.Expect(viewer.GetByTestId("access-denied")).ToBeVisibleAsync();
+        await Assertions.Expect(viewer.GetByTestId("apply-button")).ToHaveCountAsync(0);
+        await viewer.GotoAsync("/audit");
+        await Assertions.Expect(viewer.GetByTestId("audit-row").First).ToBeVisibleAsync();
+        await Assertions.Expect(viewer.GetByTestId("rollback-button")).ToHaveCountAsync(0);
+        await viewer.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("16-viewer-audit.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Access_ViewerTokenGets403OnEveryWriteEndpointAndAnonymous401()
+    {
+        // The write endpoints come from the app's own OpenAPI document, so a new one cannot slip past this test.
+        using var admin = app.Client();
+        using var openApi = JsonDocument.Parse(await admin.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var writes = openApi.RootElement.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Where(op => op.Name is "post" or "put" or "patch" or "delete").Select(op => (Method: op.Name.ToUpperInvariant(), path.Name)))
+            // A user's own API tokens are theirs to manage whatever their role.
+            .Where(w => !w.Name.StartsWith("/api/v1/tokens", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(writes.Count >= 8, $"only {writes.Count} write endpoints found in the OpenAPI document");
+
+        using var viewer = app.Client(app.ViewerToken);
+        using var anonymous = app.Client("");
+        foreach (var (method, template) in writes)
+        {
+            var path = template.Replace("{name}", "od-general", StringComparison.Ordinal).Replace("{id}", "1", StringComparison.Ordinal).Replace("{week}", "2026-W47", StringComparison.Ordinal);
+            foreach (var (client, expected) in new[] { (viewer, HttpStatusCode.Forbidden), (anonymous, HttpStatusCode.Unauthorized) })
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = AppProcessFixture.JsonContent(new { }) };
+                using var response = await client.SendAsync(request);
+                Assert.True(response.StatusCode == expected, $"{method} {path}: {(int)response.StatusCode}, expected {(int)expected}");
+            }
+        }
+
+        // Reading is a Viewer's right; users are an Admin's business.
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync(new Uri("/api/v1/queues", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync(new Uri("/api/v1/users", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(new Uri("/api/v1/queues", UriKind.Relative))).StatusCode);
+        using var me = JsonDocument.Parse(await viewer.GetStringAsync(new Uri("/api/v1/me", UriKind.Relative)));
+        Assert.Equal(("victor", "Viewer", true), (me.RootElement.GetProperty("userName").GetString(), me.RootElement.GetProperty("role").GetString(), me.RootElement.GetProperty("viaApiToken").GetBoolean()));
+
+        // A revoked token stops working at once, with the reason in WWW-Authenticate.
+        using var created = await viewer.PostAsync(new Uri("/api/v1/tokens", UriKind.Relative), AppProcessFixture.JsonContent(new { name = "short-lived" }));
+        using var createdJson = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+        using var extra = app.Client(createdJson.RootElement.GetProperty("token").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await extra.GetAsync(new Uri("/api/v1/me", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await viewer.DeleteAsync(new Uri($"/api/v1/tokens/{createdJson.RootElement.GetProperty("id").GetInt64()}", UriKind.Relative))).StatusCode);
+        using var refused = await extra.GetAsync(new Uri("/api/v1/me", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("revoked", refused.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+
+        // The Hangfire dashboard is for Operators: a Viewer's session is sent to "not allowed", an Operator's gets it.
+        using var viewerSession = await app.SignInAsync(app.Viewer.User, app.Viewer.Password);
+        using var viewerHangfire = await viewerSession.GetAsync(new Uri("/hangfire", UriKind.Relative));
+        Assert.Contains("/account/access-denied", viewerHangfire.Headers.Location?.OriginalString ?? "", StringComparison.Ordinal);
+        using var operatorSession = await app.SignInAsync(app.Operator.User, app.Operator.Password);
+        Assert.Equal(HttpStatusCode.OK, (await operatorSession.GetAsync(new Uri("/hangfire", UriKind.Relative))).StatusCode);
+        // Pages send an anonymous visitor to the sign-in form, keeping where they were going.
+        using var page = await new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = app.BaseAddress }.GetAsync(new Uri("/queues", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.Contains("/account/login?ReturnUrl=%2Fqueues", page.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+
+    private async Task<string?> CeStatusAsync(string ce)
+    {
+        var json = await BatchInsights.Tests.Sandbox.AwsCli.RunJsonAsync(app.SandboxEndpoint, "batch", "describe-compute-environments", "--compute-environments", ce);
+        return json.GetProperty("computeEnvironments")[0].GetProperty("status").GetString();
+    }
+
+    /// <summary>The CE's Spot cap as AWS (the app's sandbox) describes it now, read with the AWS CLI.</summary>
+    private async Task<int?> BidPercentageAsync(string ce)
+    {
+        var json = await BatchInsights.Tests.Sandbox.AwsCli.RunJsonAsync(app.SandboxEndpoint, "batch", "describe-compute-environments", "--compute-environments", ce);
+        var resources = json.GetProperty("computeEnvironments")[0].GetProperty("computeResources");
+        return resources.TryGetProperty("bidPercentage", out var bid) ? bid.GetInt32() : null;
     }
 
     [Fact]
     public async Task Reports_BuildThisWeekAndSendNow_ShowsTheReportAndMailsItOnce()
     {
-        using var http = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = app.Client();
         var costs = await app.WaitForJsonAsync(http, "/api/v1/costs?groupBy=queue", json => json.GetProperty("totalUsd").GetDecimal() > 0, TimeSpan.FromSeconds(300), "a cost roll-up with spend");
         // The ISO week (UTC, the default report zone) of the latest day with spend.
         var lastDay = costs.GetProperty("days").EnumerateArray().Where(d => d.GetProperty("totalUsd").GetDecimal() > 0).Max(d => d.GetProperty("dayStartMs").GetInt64());
         var day = DateTimeOffset.FromUnixTimeMilliseconds(lastDay).UtcDateTime;
         var week = $"{System.Globalization.ISOWeek.GetYear(day):D4}-W{System.Globalization.ISOWeek.GetWeekOfYear(day):D2}";
 
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = app.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        var page = await NewSignedInPageAsync(app.Operator);
         page.SetDefaultTimeout(30_000);
 
         // Build the week from the Reports page; it opens the week's report.
@@ -223,6 +355,15 @@ public sealed class DashboardTests(AppProcessFixture app) : IClassFixture<AppPro
         await Assertions.Expect(row.GetByTestId("report-archive-delivery")).ToHaveTextAsync("1 sent");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("11-reports.png"), FullPage = true });
         await File.WriteAllTextAsync(Shot("report-email.html"), mail.Message.HtmlBody);
+    }
+
+    /// <summary>A browser page signed in through the sign-in form.</summary>
+    private async Task<IPage> NewSignedInPageAsync((string User, string Password) who)
+    {
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = app.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        page.SetDefaultTimeout(30_000);
+        await AppProcessFixture.SignInAsync(page, who.User, who.Password);
+        return page;
     }
 
     /// <summary>Rows are visible in the prerendered HTML before the circuit can handle a click; wait for it.</summary>
