@@ -105,14 +105,17 @@ internal static class AwsActionsInCode
 
     private static string Describe(MethodBase method)
     {
-        // Lambdas and async state machines are nested compiler types: name the user type that holds them.
+        // Lambdas and async state machines are nested compiler types ("<DescribeVpcEndpointsAsync>d__12"): name the
+        // user type that holds them and the method they came from.
         var type = method.DeclaringType;
-        while (type?.DeclaringType is not null && type.Name.Contains('<', StringComparison.Ordinal))
+        var name = method.Name;
+        while (type?.DeclaringType is not null && type.Name.StartsWith('<'))
         {
+            name = type.Name[1..type.Name.IndexOf('>', StringComparison.Ordinal)] is { Length: > 0 } source ? source : name;
             type = type.DeclaringType;
         }
 
-        return $"{type?.Name}.{method.Name}";
+        return $"{type?.Name}.{name}";
     }
 }
 

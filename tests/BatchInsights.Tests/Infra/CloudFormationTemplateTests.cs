@@ -103,7 +103,8 @@ public sealed class CloudFormationTemplateTests
         var apply = InfraFiles.Json("infra/iam/apply-policy.json")["Statement"]!.AsArray();
         var readOnly = InfraFiles.Json("infra/iam/read-only-policy.json")["Statement"]!.AsArray();
         var extra = apply.Where(s => !readOnly.Any(r => JsonNode.DeepEquals(r, s))).ToList();
-        return Assert.Single(extra)!.AsObject();
+        Assert.True(extra.Count == 1, $"infra/iam/apply-policy.json should be read-only-policy.json plus one statement; {extra.Count} statements differ.");
+        return extra[0]!.AsObject();
     }
 
     private static JsonObject PolicyDocument(JsonObject template, string resource) =>
