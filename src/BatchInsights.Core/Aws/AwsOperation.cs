@@ -6,7 +6,7 @@ namespace BatchInsights.Core.Aws;
 /// complete list of those calls. The IAM policies in infra/iam are tested against this list plus the AWSSDK calls
 /// (EC2, STS) found in our code; adding a call here without the policy fails that test.
 /// </summary>
-public sealed class AwsOperation
+internal sealed class AwsOperation
 {
     private AwsOperation(string iamPrefix, string name)
     {
