@@ -60,7 +60,7 @@ internal sealed class AwsJsonTransport
     public Uri Endpoint => _endpoint;
 
     /// <summary>POSTs <paramref name="body"/> to <paramref name="path"/> (relative to the endpoint, which may carry a base path).</summary>
-    public async Task<AwsResponse> PostAsync(string operation, string path, byte[] body, string contentType, string? amzTarget, CancellationToken cancellationToken)
+    public async Task<AwsResponse> PostAsync(AwsOperation operation, string path, byte[] body, string contentType, string? amzTarget, CancellationToken cancellationToken)
     {
         var uri = new Uri(_endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/') + path);
         for (var attempt = 0; ; attempt++)
@@ -75,7 +75,7 @@ internal sealed class AwsJsonTransport
             {
                 try
                 {
-                    var credentials = await ResolveCredentialsAsync(operation, linked.Token);
+                    var credentials = await ResolveCredentialsAsync(operation.Name, linked.Token);
                     using var request = new HttpRequestMessage(HttpMethod.Post, uri);
                     request.Content = new ByteArrayContent(body);
                     request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
@@ -120,7 +120,7 @@ internal sealed class AwsJsonTransport
                 var attempts = attempt + 1;
                 throw new AwsApiException(
                     _serviceName,
-                    operation,
+                    operation.Name,
                     $"{failure.Describe()}{(failure.Retryable ? $" (gave up after {attempts} attempts)" : "")}",
                     failure.Status,
                     failure.Code,

@@ -52,13 +52,13 @@ public sealed class BatchApiClient : AwsTargetClient, IBatchApi
     public static Uri DefaultEndpoint(string region) => new($"https://batch.{region}.amazonaws.com");
 
     public Task<IReadOnlyList<ComputeEnvironmentSnapshot>> DescribeComputeEnvironmentsAsync(CancellationToken cancellationToken) =>
-        DescribeAllAsync("DescribeComputeEnvironments", BatchResponseParser.ComputeEnvironments, cancellationToken);
+        DescribeAllAsync(AwsOperation.Batch.DescribeComputeEnvironments, BatchResponseParser.ComputeEnvironments, cancellationToken);
 
     public Task<IReadOnlyList<JobQueueSnapshot>> DescribeJobQueuesAsync(CancellationToken cancellationToken) =>
-        DescribeAllAsync("DescribeJobQueues", BatchResponseParser.JobQueues, cancellationToken);
+        DescribeAllAsync(AwsOperation.Batch.DescribeJobQueues, BatchResponseParser.JobQueues, cancellationToken);
 
     public Task<IReadOnlyList<JobDefinitionSnapshot>> DescribeJobDefinitionsAsync(CancellationToken cancellationToken) =>
-        DescribeAllAsync("DescribeJobDefinitions", BatchResponseParser.JobDefinitions, cancellationToken);
+        DescribeAllAsync(AwsOperation.Batch.DescribeJobDefinitions, BatchResponseParser.JobDefinitions, cancellationToken);
 
     public async Task<JobListPage> ListJobsAsync(ListJobsQuery query, CancellationToken cancellationToken)
     {
@@ -98,7 +98,7 @@ public sealed class BatchApiClient : AwsTargetClient, IBatchApi
             WriteIfSet(writer, "nextToken", query.NextToken);
         });
 
-        return await CallAsync("ListJobs", body, (document, _) => BatchResponseParser.JobList(document), cancellationToken);
+        return await CallAsync(AwsOperation.Batch.ListJobs, body, (document, _) => BatchResponseParser.JobList(document), cancellationToken);
     }
 
     public async Task<IReadOnlyList<JobSnapshot>> DescribeJobsAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken)
@@ -118,7 +118,7 @@ public sealed class BatchApiClient : AwsTargetClient, IBatchApi
 
                 writer.WriteEndArray();
             });
-            jobs.AddRange(await CallAsync("DescribeJobs", body, (document, _) => BatchResponseParser.Jobs(document), cancellationToken));
+            jobs.AddRange(await CallAsync(AwsOperation.Batch.DescribeJobs, body, (document, _) => BatchResponseParser.Jobs(document), cancellationToken));
         }
 
         return jobs;
@@ -165,11 +165,11 @@ public sealed class BatchApiClient : AwsTargetClient, IBatchApi
             }
         });
 
-        return await CallAsync("UpdateComputeEnvironment", body, BatchResponseParser.UpdateResult, cancellationToken);
+        return await CallAsync(AwsOperation.Batch.UpdateComputeEnvironment, body, BatchResponseParser.UpdateResult, cancellationToken);
     }
 
     private async Task<IReadOnlyList<T>> DescribeAllAsync<T>(
-        string operation,
+        AwsOperation operation,
         Func<JsonDocument, (List<T> Items, string? NextToken)> parse,
         CancellationToken cancellationToken)
     {
@@ -190,7 +190,7 @@ public sealed class BatchApiClient : AwsTargetClient, IBatchApi
             if (nextToken is not null && !seenTokens.Add(nextToken))
             {
                 // A server that hands out the same token again would make us loop forever.
-                throw new AwsApiException(ServiceName, operation, $"unexpected response: nextToken '{nextToken}' was returned twice");
+                throw new AwsApiException(ServiceName, operation.Name, $"unexpected response: nextToken '{nextToken}' was returned twice");
             }
         }
         while (nextToken is not null);
@@ -198,9 +198,9 @@ public sealed class BatchApiClient : AwsTargetClient, IBatchApi
         return all;
     }
 
-    private async Task<T> CallAsync<T>(string operation, byte[] body, Func<JsonDocument, string?, T> parse, CancellationToken cancellationToken)
+    private async Task<T> CallAsync<T>(AwsOperation operation, byte[] body, Func<JsonDocument, string?, T> parse, CancellationToken cancellationToken)
     {
-        var path = "/v1/" + operation.ToLowerInvariant();
+        var path = "/v1/" + operation.Name.ToLowerInvariant();
         var response = await Transport.PostAsync(operation, path, body, JsonContentType, amzTarget: null, cancellationToken);
         try
         {
@@ -209,11 +209,11 @@ public sealed class BatchApiClient : AwsTargetClient, IBatchApi
         }
         catch (JsonException ex)
         {
-            throw new AwsApiException(ServiceName, operation, $"unexpected response: not valid JSON ({ex.Message})", response.Status, requestId: response.RequestId, inner: ex);
+            throw new AwsApiException(ServiceName, operation.Name, $"unexpected response: not valid JSON ({ex.Message})", response.Status, requestId: response.RequestId, inner: ex);
         }
         catch (UnexpectedResponseException ex)
         {
-            throw new AwsApiException(ServiceName, operation, $"unexpected response: {ex.Message}", response.Status, requestId: response.RequestId, inner: ex);
+            throw new AwsApiException(ServiceName, operation.Name, $"unexpected response: {ex.Message}", response.Status, requestId: response.RequestId, inner: ex);
         }
     }
 

@@ -41,7 +41,7 @@ public sealed class CloudWatchApiClient : AwsTargetClient, ICloudWatchApi
     public const string ApiVersion = "2010-08-01";
     internal const string XmlNamespace = "http://monitoring.amazonaws.com/doc/2010-08-01/";
     internal const int MaxQueriesPerRequest = 500;
-    private const string Operation = "GetMetricData";
+    private static readonly AwsOperation GetMetricData = AwsOperation.CloudWatch.GetMetricData;
     // Every byte of the body is percent-encoded ASCII, so no charset parameter is needed.
     private const string FormContentType = "application/x-www-form-urlencoded";
 
@@ -66,12 +66,12 @@ public sealed class CloudWatchApiClient : AwsTargetClient, ICloudWatchApi
                 AwsResponse response;
                 try
                 {
-                    response = await Transport.PostAsync(Operation, "/", body, FormContentType, amzTarget: null, cancellationToken);
+                    response = await Transport.PostAsync(GetMetricData, "/", body, FormContentType, amzTarget: null, cancellationToken);
                 }
                 catch (AwsApiException ex) when (ex.HttpStatus == 403 || ex.ErrorCode is "AccessDenied" or "AccessDeniedException")
                 {
                     // Name the IAM action even when AWS's message does not, so the run says what to grant.
-                    throw new AwsApiException(ServiceName, Operation, $"{ex.Message[(ex.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..]} (the credentials need cloudwatch:GetMetricData)",
+                    throw new AwsApiException(ServiceName, GetMetricData.Name, $"{ex.Message[(ex.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..]} (the credentials need {GetMetricData.IamAction})",
                         ex.HttpStatus, ex.ErrorCode, ex.RequestId, ex);
                 }
 
@@ -82,14 +82,14 @@ public sealed class CloudWatchApiClient : AwsTargetClient, ICloudWatchApi
                 }
                 catch (Exception ex) when (ex is XmlException or UnexpectedResponseException)
                 {
-                    throw new AwsApiException(ServiceName, Operation, $"unexpected response: {ex.Message}", response.Status, requestId: response.RequestId, inner: ex);
+                    throw new AwsApiException(ServiceName, GetMetricData.Name, $"unexpected response: {ex.Message}", response.Status, requestId: response.RequestId, inner: ex);
                 }
 
                 foreach (var s in page)
                 {
                     if (!series.TryGetValue(s.Id, out var acc))
                     {
-                        throw new AwsApiException(ServiceName, Operation, $"unexpected response: a result for query id '{s.Id}', which was not asked for", response.Status, requestId: response.RequestId);
+                        throw new AwsApiException(ServiceName, GetMetricData.Name, $"unexpected response: a result for query id '{s.Id}', which was not asked for", response.Status, requestId: response.RequestId);
                     }
 
                     acc.Points.AddRange(s.Points);
@@ -98,7 +98,7 @@ public sealed class CloudWatchApiClient : AwsTargetClient, ICloudWatchApi
 
                 if (nextToken is not null && !seenTokens.Add(nextToken))
                 {
-                    throw new AwsApiException(ServiceName, Operation, $"unexpected response: NextToken '{nextToken}' was returned twice");
+                    throw new AwsApiException(ServiceName, GetMetricData.Name, $"unexpected response: NextToken '{nextToken}' was returned twice");
                 }
             }
             while (nextToken is not null);
@@ -115,7 +115,7 @@ public sealed class CloudWatchApiClient : AwsTargetClient, ICloudWatchApi
     {
         var fields = new List<(string, string)>
         {
-            ("Action", Operation),
+            ("Action", GetMetricData.Name),
             ("Version", ApiVersion),
             ("StartTime", Iso(start)),
             ("EndTime", Iso(end)),

@@ -17,7 +17,7 @@ public sealed class EcsApiClient : AwsTargetClient, IEcsApi
     public const int MaxPerCall = 100;
 
     internal const string TargetPrefix = "AmazonEC2ContainerServiceV20141113.";
-    private const string DescribeContainerInstancesOperation = "DescribeContainerInstances";
+    private static readonly AwsOperation DescribeContainerInstancesOperation = AwsOperation.Ecs.DescribeContainerInstances;
     private const string JsonContentType = "application/x-amz-json-1.1";
 
     /// <param name="endpoint">Null for https://ecs.{region}.amazonaws.com; the sandbox/moto URL otherwise.</param>
@@ -38,12 +38,12 @@ public sealed class EcsApiClient : AwsTargetClient, IEcsApi
             AwsResponse response;
             try
             {
-                response = await Transport.PostAsync(DescribeContainerInstancesOperation, "/", body, JsonContentType, TargetPrefix + DescribeContainerInstancesOperation, cancellationToken);
+                response = await Transport.PostAsync(DescribeContainerInstancesOperation, "/", body, JsonContentType, TargetPrefix + DescribeContainerInstancesOperation.Name, cancellationToken);
             }
             catch (AwsApiException ex) when (ex.ErrorCode is "AccessDeniedException" or "AccessDenied" || ex.HttpStatus == 403)
             {
-                throw new AwsApiException(ServiceName, DescribeContainerInstancesOperation,
-                    $"{ex.Message} (the credentials need ecs:{DescribeContainerInstancesOperation})", ex.HttpStatus, ex.ErrorCode, ex.RequestId, ex);
+                throw new AwsApiException(ServiceName, DescribeContainerInstancesOperation.Name,
+                    $"{ex.Message} (the credentials need {DescribeContainerInstancesOperation.IamAction})", ex.HttpStatus, ex.ErrorCode, ex.RequestId, ex);
             }
 
             try
@@ -52,7 +52,7 @@ public sealed class EcsApiClient : AwsTargetClient, IEcsApi
             }
             catch (Exception ex) when (ex is JsonException or UnexpectedResponseException)
             {
-                throw new AwsApiException(ServiceName, DescribeContainerInstancesOperation, $"unexpected response: {ex.Message}", response.Status, requestId: response.RequestId, inner: ex);
+                throw new AwsApiException(ServiceName, DescribeContainerInstancesOperation.Name, $"unexpected response: {ex.Message}", response.Status, requestId: response.RequestId, inner: ex);
             }
         }
 

@@ -19,9 +19,8 @@ public sealed class PricingApiClient : IOnDemandPriceSource
     internal const int PageSize = 100;
 
     internal const string GetProductsTarget = "AWSPriceListService.GetProducts";
-    private const string Operation = "GetProducts";
+    private static readonly AwsOperation GetProducts = AwsOperation.Pricing.GetProducts;
     private const string JsonContentType = "application/x-amz-json-1.1";
-    private const string Permission = "pricing:GetProducts";
 
     private readonly AwsJsonTransport _transport;
 
@@ -69,14 +68,14 @@ public sealed class PricingApiClient : IOnDemandPriceSource
             AwsResponse response;
             try
             {
-                response = await _transport.PostAsync(Operation, "/", body, JsonContentType, GetProductsTarget, cancellationToken);
+                response = await _transport.PostAsync(GetProducts, "/", body, JsonContentType, GetProductsTarget, cancellationToken);
             }
-            catch (AwsApiException ex) when (IsAccessDenied(ex) && !ex.Message.Contains(Permission, StringComparison.Ordinal))
+            catch (AwsApiException ex) when (IsAccessDenied(ex) && !ex.Message.Contains(GetProducts.IamAction, StringComparison.Ordinal))
             {
                 // AWS does not always name the action; the Harvest status page shows what to add to the policy.
-                var prefix = $"{ServiceName} {Operation} failed: ";
+                var prefix = $"{ServiceName} {GetProducts.Name} failed: ";
                 var detail = ex.Message.StartsWith(prefix, StringComparison.Ordinal) ? ex.Message[prefix.Length..] : ex.Message;
-                throw new AwsApiException(ServiceName, Operation, $"{detail} (the credentials need {Permission})", ex.HttpStatus, ex.ErrorCode, ex.RequestId, ex);
+                throw new AwsApiException(ServiceName, GetProducts.Name, $"{detail} (the credentials need {GetProducts.IamAction})", ex.HttpStatus, ex.ErrorCode, ex.RequestId, ex);
             }
 
             string? next;
@@ -86,18 +85,18 @@ public sealed class PricingApiClient : IOnDemandPriceSource
             }
             catch (JsonException ex)
             {
-                throw new AwsApiException(ServiceName, Operation, $"unexpected response: not valid JSON ({ex.Message})", response.Status, requestId: response.RequestId, inner: ex);
+                throw new AwsApiException(ServiceName, GetProducts.Name, $"unexpected response: not valid JSON ({ex.Message})", response.Status, requestId: response.RequestId, inner: ex);
             }
             catch (UnexpectedResponseException ex)
             {
-                throw new AwsApiException(ServiceName, Operation, $"unexpected response: {ex.Message}", response.Status, requestId: response.RequestId, inner: ex);
+                throw new AwsApiException(ServiceName, GetProducts.Name, $"unexpected response: {ex.Message}", response.Status, requestId: response.RequestId, inner: ex);
             }
 
             nextToken = string.IsNullOrEmpty(next) ? null : next;
             if (nextToken is not null && !seenTokens.Add(nextToken))
             {
                 // A server that hands out the same token again would make us loop forever.
-                throw new AwsApiException(ServiceName, Operation, $"unexpected response: NextToken '{nextToken}' was returned twice");
+                throw new AwsApiException(ServiceName, GetProducts.Name, $"unexpected response: NextToken '{nextToken}' was returned twice");
             }
         }
         while (nextToken is not null);
