@@ -16,6 +16,7 @@ public static class ApplyServiceCollectionExtensions
         services.AddOptions<ApplyOptions>().BindConfiguration(ApplyOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApplyOptions>, ValidateApplyOptions>());
         services.TryAddTransient<AuditLog>();
+        services.TryAddTransient<ChangeHistory>();
         services.TryAddTransient<IApplyFollowUp, HangfireApplyFollowUp>();
         services.TryAddTransient<ApplyService>();
         services.TryAddTransient<ApplyOutcomeJob>();

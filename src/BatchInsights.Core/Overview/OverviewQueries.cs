@@ -74,10 +74,16 @@ public sealed class OverviewQueries(
         return new OverviewSnapshot(now, target.Account, target.Region, hasData, hasCosts, zone.Id,
             Spend(thisWeek, byQueue), Spend(lastWeek, await previousTask), Trend(trend),
             new OverviewTopLists(Top(byQueue), Top(await byCeTask), Top(await byDefinitionTask), teamKey, byTeam is null ? [] : Top(byTeam)),
-            jobs, stuck, failures, Savings(open), SavingsRealized: null, Freshness(harvest));
+            jobs, stuck, failures, Savings(open), await RealizedAsync(target, cancellationToken), Freshness(harvest));
     }
 
     private static async Task<CostReport?> NullableAsync(Task<CostReport> task) => await task;
+
+    private async Task<OverviewSavingsRealized?> RealizedAsync(TargetFilter target, CancellationToken cancellationToken)
+    {
+        var total = await new Apply.ChangeHistory(dbFactory, costOptions, clock).RealizedAsync(target.Account, target.Region, cancellationToken);
+        return total.Applied == 0 ? null : new OverviewSavingsRealized(total.RealizedMonthlyUsd, total.Applied, total.Measured, total.PredictedMonthlyUsd);
+    }
 
     private async Task<T> WithContextAsync<T>(Func<BatchInsightsDbContext, Task<T>> read, CancellationToken cancellationToken)
     {

@@ -7,7 +7,7 @@ namespace BatchInsights.Core.Overview;
 /// <param name="HasData">False while nothing has been harvested or costed yet for the filter: the page shows a "no data yet" state, not zeros.</param>
 /// <param name="HasCosts">False while the cost roll-ups hold nothing for the last 30 days (e.g. jobs harvested, costs not computed yet): spend is unknown, not $0.</param>
 /// <param name="TimeZone">The report time zone (<c>Reports:TimeZone</c>) the weeks are cut in.</param>
-/// <param name="SavingsRealized">Always null until applied changes exist (issue 6).</param>
+/// <param name="SavingsRealized">Null until a recommendation has been applied (and not rolled back).</param>
 public sealed record OverviewSnapshot(
     DateTimeOffset GeneratedAt,
     string? Account,
@@ -95,8 +95,11 @@ public sealed record OverviewSavings(decimal MonthlyUsd, int Count, int OpenReco
 
 public sealed record OverviewRecommendationRef(long Id, string Title, decimal MonthlySavingsUsd);
 
-/// <summary>Savings realized by applied recommendations (issue 6); not produced yet.</summary>
-public sealed record OverviewSavingsRealized(decimal MonthlyUsd, int Applied);
+/// <summary>
+/// Applied recommendations still in effect: how many, what they predicted, and what the <see cref="Measured"/> ones saved
+/// (cost per job-hour before vs after, see <see cref="Apply.ChangeHistory"/>).
+/// </summary>
+public sealed record OverviewSavingsRealized(decimal MonthlyUsd, int Applied, int Measured, decimal PredictedMonthlyUsd);
 
 /// <summary>The harvest status rows of the filter: the worst lag and the sources that are Failing, Stale or Never succeeded.</summary>
 public sealed record OverviewFreshness(int Sources, long? WorstLagSeconds, IReadOnlyList<OverviewHarvestProblem> Problems);

@@ -116,16 +116,12 @@ public static class ReportRenderer
         }
 
         sb.Append("<h2 style=\"font-size:16px;margin:20px 0 8px 0;\">What changed in the compute environments</h2>\n");
-        if (!report.ComputeEnvironmentChanges.Available)
+        var changes = report.ComputeEnvironmentChanges;
+        sb.Append("<p style=\"font-size:13px;color:#616161;\" data-ce-changes=\"").Append(changes.Available ? changes.Changes.Count.ToString(CultureInfo.InvariantCulture) : "unavailable")
+            .Append("\">").Append(E(changes.Note)).Append("</p>\n");
+        if (changes.Changes.Count > 0)
         {
-            sb.Append("<p style=\"font-size:13px;color:#616161;\" data-ce-changes=\"unavailable\">").Append(E(report.ComputeEnvironmentChanges.Note)).Append("</p>\n");
-        }
-        else
-        {
-            AppendTable(sb, new ReportTable("ce-changes", "", [new("When (UTC)", ReportColumnKind.Text), new("Compute environment", ReportColumnKind.Text),
-                    new("Change", ReportColumnKind.Text), new("By", ReportColumnKind.Text)],
-                report.ComputeEnvironmentChanges.Changes.Select(c => (IReadOnlyList<object?>)
-                    [c.At.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), c.ComputeEnvironment, c.Change, c.By]).ToList()));
+            AppendTable(sb, ReportTables.CeChanges(changes.Changes));
         }
 
         sb.Append("<p style=\"font-size:11px;color:#9e9e9e;margin-top:24px;\">Costs from the BatchInsights cost roll-ups; the same numbers as the Costs page for this week's range. Each table is attached as CSV.</p>\n");

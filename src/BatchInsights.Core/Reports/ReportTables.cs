@@ -74,6 +74,13 @@ public static class ReportTables
 
     public static IReadOnlyList<string> Names(WeeklyReport report) => All(report).Select(t => t.Name).ToList();
 
+    /// <summary>The week's CE changes with predicted and realized savings (shown in the e-mail's "What changed" section).</summary>
+    public static ReportTable CeChanges(IReadOnlyList<ReportCeChange> changes) => new("ce-changes", "",
+        [new("When (UTC)", ReportColumnKind.Text), new("Compute environment", ReportColumnKind.Text), new("Change", ReportColumnKind.Text),
+         new("By", ReportColumnKind.Text), new("Predicted (USD/month)", ReportColumnKind.Usd), new("Realized (USD/month)", ReportColumnKind.Usd)],
+        changes.Select(c => Row(c.At.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), c.ComputeEnvironment, c.Change, c.By,
+            c.PredictedMonthlyUsd, c.RealizedMonthlyUsd)).ToList());
+
     /// <summary>RFC 4180: comma-separated, CRLF line ends, a header row; fields with a comma, quote or line break quoted, quotes doubled.</summary>
     public static string ToCsv(ReportTable table)
     {

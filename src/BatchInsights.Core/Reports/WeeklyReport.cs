@@ -89,10 +89,12 @@ public sealed record ReportRecommendations(int OpenCount, decimal MonthlySavings
 
 public sealed record ReportRecommendation(long Id, string Title, string TargetKind, string TargetName, decimal MonthlySavingsUsd, string Confidence, string Severity);
 
-/// <summary>CE changes in the week; <see cref="Available"/> false (with <see cref="Note"/>) until BatchInsights applies changes and keeps an audit log.</summary>
+/// <summary>CE changes made through BatchInsights in the week (from the audit log); <see cref="Note"/> says what is and is not listed.</summary>
 public sealed record ReportCeChanges(bool Available, string Note, IReadOnlyList<ReportCeChange> Changes);
 
-public sealed record ReportCeChange(DateTime At, string ComputeEnvironment, string Change, string By);
+/// <summary>An accepted apply or rollback; for an applied recommendation, its predicted and (once measurable) realized monthly savings.</summary>
+public sealed record ReportCeChange(DateTime At, string ComputeEnvironment, string Change, string By,
+    decimal? PredictedMonthlyUsd = null, decimal? RealizedMonthlyUsd = null, string? RealizedBasis = null);
 
 /// <summary>A stored week in the archive.</summary>
 public sealed record WeeklyReportSummary(string Week, string TimeZone, DateTime BuiltAt, decimal TotalUsd, decimal? ChangePercent);

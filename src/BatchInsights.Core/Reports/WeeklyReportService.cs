@@ -1,3 +1,4 @@
+using BatchInsights.Core.Apply;
 using System.Text.Json;
 using BatchInsights.Core.Browse;
 using BatchInsights.Core.Catalog;
@@ -25,8 +26,11 @@ public sealed class WeeklyReportService(
 {
     public const int TopCount = 20;
 
-    public const string NoAuditLogNote =
-        "CE changes are listed here once changes are applied through BatchInsights (issue 6): the harvest keeps only each CE's latest state, not its history.";
+    public const string NoChangesNote =
+        "No compute environment was changed through BatchInsights this week. Changes made elsewhere (console, Terraform, CloudFormation) are not listed: the harvest keeps only each CE's latest state.";
+
+    public const string ChangesNote =
+        "Changes applied or rolled back through BatchInsights (from the audit log); changes made elsewhere are not listed. Realized savings compare the CE's cost per job-hour before and after (whole UTC days, up to 14 each side), once a full day has passed.";
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -150,7 +154,15 @@ public sealed class WeeklyReportService(
 
         return new WeeklyReport(WeeklyReport.CurrentSchemaVersion, week.ToString(), previous.ToString(), zone.Id, from, to,
             clock.GetUtcNow().UtcDateTime, Totals(current!), Totals(before!), days, tables, spot, idle, topJobs, topDefinitions, failures, recs,
-            new ReportCeChanges(false, NoAuditLogNote, []), await CostsCompleteThroughAsync(db, targets, cancellationToken));
+            await CeChangesAsync(from, to, cancellationToken), await CostsCompleteThroughAsync(db, targets, cancellationToken));
+    }
+
+    private async Task<ReportCeChanges> CeChangesAsync(long from, long to, CancellationToken cancellationToken)
+    {
+        var changes = await new ChangeHistory(dbFactory, costOptions, clock).ListAsync(from, to, cancellationToken);
+        return new ReportCeChanges(true, changes.Count == 0 ? NoChangesNote : ChangesNote, changes.Select(c => new ReportCeChange(
+            c.At, c.ComputeEnvironment, (c.Action == AuditAction.Rollback ? "rollback: " : "") + c.Summary + (c.RolledBackAt is { } back ? $" (rolled back {back:yyyy-MM-dd HH:mm})" : ""),
+            c.Actor, c.PredictedMonthlyUsd, c.Realized?.MonthlyUsd, c.Realized?.Basis)).ToList());
     }
 
     /// <summary>

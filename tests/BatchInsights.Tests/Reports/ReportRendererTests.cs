@@ -47,7 +47,10 @@ public sealed class ReportRendererTests
         Assert.Contains("$12,345.67", html, StringComparison.Ordinal);
         Assert.Contains("+4.0 %", html, StringComparison.Ordinal);
         Assert.Contains("&lt;nightly&gt; &amp; co", html, StringComparison.Ordinal); // names are encoded, not markup
-        Assert.Contains("once changes are applied through BatchInsights", html, StringComparison.Ordinal);
+        // The week's CE change with its predicted and realized savings.
+        Assert.Contains("data-ce-changes=\"1\"", html, StringComparison.Ordinal);
+        Assert.Contains("bidPercentage=80", html, StringComparison.Ordinal);
+        Assert.Contains("$95.50", html, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -31,7 +31,8 @@ internal static class ReportSamples
             [new ReportTopDefinition("etl-def", 10_000m, 9_000m, 11.1m, 400)],
             [new ReportFailureCost("spot-reclaim", "Spot reclaim", 12, 80m, TrickyQueue), new ReportFailureCost("oom-137", "Out of memory (137)", 3, 20m, "ml")],
             new ReportRecommendations(3, 900m, [new ReportRecommendation(7, "spot-ce: allow c6i", "ComputeEnvironment", "spot-ce", 900m, "High", "Warning")]),
-            new ReportCeChanges(false, "CE changes are listed here once changes are applied through BatchInsights (issue 6).", []));
+            new ReportCeChanges(true, WeeklyReportService.ChangesNote,
+                [new ReportCeChange(new DateTime(2026, 11, 18, 9, 30, 0, DateTimeKind.Utc), "spot-bid60", "bidPercentage=80", "olga", 120m, 95.5m, "cost per job-hour 0.1 → 0.08 USD")]));
     }
 
     /// <summary>RFC 4180 reader for the tests: quoted fields with doubled quotes, CRLF records.</summary>

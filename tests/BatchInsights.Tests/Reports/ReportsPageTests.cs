@@ -103,7 +103,9 @@ public sealed class ReportsPageTests : UiTestContext
         Assert.Single(page.FindAll("[data-testid=report-chart]"));
         Assert.Contains(page.FindAll("[data-testid=report-csv-link]"), a => a.GetAttribute("href") == "/api/v1/reports/2026-W47.csv?table=queue");
         Assert.Equal("/api/v1/reports/2026-W47.html", page.Find("[data-testid=report-html-link]").GetAttribute("href"));
-        Assert.Contains("once changes are applied through BatchInsights", page.Find("[data-testid=report-ce-changes-unavailable]").TextContent, StringComparison.Ordinal);
+        // Nothing was applied through BatchInsights that week: the section says so, and what it would not see.
+        Assert.Equal(WeeklyReportService.NoChangesNote, page.Find("[data-testid=report-ce-changes-note]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=report-ce-change]"));
         // The week's delivery state sits on the same page; with no Reports:Recipients it says how to configure them.
         Assert.Equal("2026-W47", page.Find("[data-testid=delivery-panel]").GetAttribute("data-week"));
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=no-recipients]")));

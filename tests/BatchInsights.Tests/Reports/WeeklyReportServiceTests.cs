@@ -266,7 +266,7 @@ public sealed class WeeklyReportServiceTests : IDisposable
 
         Assert.NotNull(rendered);
         Assert.Equal("BatchInsights weekly cost report 2026-W48: $12,346 (no spend in W47)", rendered.Subject);
-        Assert.Contains(System.Net.WebUtility.HtmlEncode(WeeklyReportService.NoAuditLogNote), rendered.Html, StringComparison.Ordinal);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(WeeklyReportService.NoChangesNote), rendered.Html, StringComparison.Ordinal);
     }
 
     [Fact]
