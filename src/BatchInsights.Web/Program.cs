@@ -30,14 +30,23 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.WebHost.UseStaticWebAssets();
 
 await builder.StartSandboxIfEnabledAsync();
-builder.AddBatchInsightsCore();
+var instance = builder.AddInstanceRole();
+builder.AddBatchInsightsCore(instance);
 builder.Services.AddBatchInsightsUi();
 
 var app = builder.Build();
 await app.MigrateDatabaseAsync();
-app.MapBatchInsightsUi();
-app.MapHangfireDashboardLocalOnly();
-app.ScheduleRecurringJobs();
+if (instance.ServesUi)
+{
+    app.MapBatchInsightsUi();
+    app.MapHangfireDashboardLocalOnly();
+}
+else
+{
+    app.MapHealthOnly();
+}
+
+app.ScheduleRecurringJobs(instance);
 await app.RunAsync();
 return 0;
 }
