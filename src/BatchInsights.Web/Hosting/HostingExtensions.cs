@@ -83,6 +83,8 @@ internal static class HostingExtensions
 
         services.AddOptions<HarvestOptions>().BindConfiguration(HarvestOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HarvestOptions>, ValidateHarvestOptions>();
+        services.AddOptions<HangfireStorageOptions>().BindConfiguration(HangfireStorageOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HangfireStorageOptions>, ValidateHangfireStorageOptions>();
         services.AddHangfire((sp, config) =>
         {
             // Resolved (and so validated) here, before Hangfire builds its storage with these values.
