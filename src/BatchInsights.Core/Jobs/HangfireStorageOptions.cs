@@ -20,11 +20,10 @@ public sealed class HangfireStorageOptions
     public int InvisibilityTimeoutSeconds { get; set; } = 300;
 
     /// <summary>
-    /// PostgreSQL mode: a "one at a time" lock (a harvest, the cost roll-up) whose holder died is freed after this.
-    /// Hangfire.PostgreSql does not renew these locks, so it is also how long a job may hold one before a queued run
-    /// of the same job may start beside it. Default 10 minutes, the library's own.
+    /// PostgreSQL mode: the "one at a time" lock of a harvest, roll-up or report is renewed every third of this while
+    /// its job runs; the lock of an instance that died is freed this long after its last renewal. Default 2 minutes.
     /// </summary>
-    public int LockTimeoutSeconds { get; set; } = 600;
+    public int LockTimeoutSeconds { get; set; } = 120;
 }
 
 public sealed class ValidateHangfireStorageOptions : IValidateOptions<HangfireStorageOptions>

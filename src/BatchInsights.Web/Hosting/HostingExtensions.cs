@@ -92,7 +92,12 @@ internal static class HostingExtensions
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
             if (database.Provider == DatabaseProvider.Postgres)
             {
-                config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(database.ConnectionString), PostgreSqlStorageOptions(hangfire));
+                var storage = PostgreSqlStorageOptions(hangfire);
+                config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(database.ConnectionString), storage);
+                GlobalJobFilters.Filters.Add(
+                    new PostgresLockRenewalFilter(database.ConnectionString, storage.SchemaName, storage.DistributedLockTimeout,
+                        sp.GetRequiredService<ILoggerFactory>().CreateLogger<PostgresLockRenewalFilter>()),
+                    PostgresLockRenewalFilter.Order);
             }
             else
             {

@@ -129,7 +129,7 @@ public sealed class ScaleOutTests(PostgresServerFixture server) : IAsyncLifetime
             ["Costs__Cron"] = Never,
             ["Reports__Cron"] = Never,
             // Short, so the take-over happens within the test: the job is re-fetched 10 s after the killed instance's
-            // last renewal, and its "one harvest at a time" lock is freed 15 s after it was taken.
+            // last renewal of its claim, and its "one harvest at a time" lock is freed 15 s after its last renewal.
             ["Hangfire__InvisibilityTimeoutSeconds"] = "10",
             ["Hangfire__LockTimeoutSeconds"] = "15",
             ["Hangfire__SqlitePath"] = Path.Combine(work, "unused-hangfire.db"),
