@@ -31,16 +31,25 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.WebHost.UseStaticWebAssets();
 
 await builder.StartSandboxIfEnabledAsync();
-builder.AddBatchInsightsCore();
+var instance = builder.AddInstanceRole();
+builder.AddBatchInsightsCore(instance);
 builder.AddBatchInsightsAccess();
 builder.Services.AddBatchInsightsUi();
 
 var app = builder.Build();
 await app.MigrateDatabaseAsync();
 await app.EnsureInitialAdminAsync();
-app.MapBatchInsightsUi();
-app.MapHangfireDashboardForOperators();
-app.ScheduleRecurringJobs();
+if (instance.ServesUi)
+{
+    app.MapBatchInsightsUi();
+    app.MapHangfireDashboardForOperators();
+}
+else
+{
+    app.MapHealthOnly();
+}
+
+app.ScheduleRecurringJobs(instance);
 await app.RunAsync();
 return 0;
 }

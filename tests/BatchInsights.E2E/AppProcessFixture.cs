@@ -1,6 +1,5 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using BatchInsights.Tests.Reports.Delivery;
@@ -40,8 +39,7 @@ public sealed class AppProcessFixture : IAsyncLifetime
     /// <summary>An API token of the Viewer.</summary>
     public string ViewerToken { get; private set; } = "";
     public string WorkDirectory { get; } = Directory.CreateTempSubdirectory("batchinsights-e2e-").FullName;
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
-    public static string ArtifactsDirectory { get; } = Directory.CreateDirectory(Path.Combine(RepositoryRoot, "artifacts", "e2e")).FullName;
+    public static string ArtifactsDirectory { get; } = Directory.CreateDirectory(Path.Combine(AppProcess.RepositoryRoot, "artifacts", "e2e")).FullName;
 
     public string Output
     {
@@ -56,10 +54,10 @@ public sealed class AppProcessFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = FreePort();
+        var port = AppProcess.FreePort();
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
         Smtp = await LoopbackSmtpServer.StartAsync();
-        _process = StartApp(WorkDirectory, new Dictionary<string, string>
+        _process = AppProcess.Start(WorkDirectory, new Dictionary<string, string>
         {
             ["Reports__Recipients__0"] = ReportRecipient,
             ["Reports__Smtp__Host"] = "127.0.0.1",
@@ -192,43 +190,6 @@ public sealed class AppProcessFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Starts <c>dotnet run --no-build --project src/BatchInsights.Web</c> with extra environment variables.</summary>
-    public static Process StartApp(string workDirectory, IReadOnlyDictionary<string, string> environment, Action<string?> output)
-    {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "run", "--no-build", "-c", configuration, "--project", Path.Combine(RepositoryRoot, "src", "BatchInsights.Web") })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        process.OutputDataReceived += (_, e) => output(e.Data);
-        process.ErrorDataReceived += (_, e) => output(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>Waits until a run of this kind ("instances", "network", …) has finished with data (Succeeded or Partial).</summary>
     public async Task WaitForRunAsync(string kind, TimeSpan timeout)
     {
@@ -314,18 +275,5 @@ public sealed class AppProcessFixture : IAsyncLifetime
         {
             _output.AppendLine(line);
         }
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "BatchInsights.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("BatchInsights.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -22,26 +22,42 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
-    public async Task Start_WithUnreachablePostgres_ExitsNamingTheConnectionString()
+    public async Task Start_WithUnreachablePostgres_RetriesThenExitsNamingTheConnectionString()
     {
         var output = await RunUntilExitAsync(new Dictionary<string, string>
         {
             ["Database__Provider"] = "Postgres",
             // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
             ["Database__ConnectionString"] = "Host=127.0.0.1;Port=9;Database=bi;Username=bi;Password=bi;Timeout=3",
+            ["Database__StartupRetrySeconds"] = "4",
         });
 
+        Assert.Contains("retrying in", output, StringComparison.Ordinal);
         Assert.Contains("Database:ConnectionString", output, StringComparison.Ordinal);
+        Assert.Contains("BatchInsights cannot start", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Instance__Role", "Leader", "Instance:Role")]
+    [InlineData("Instance__Role", "Worker", "Database:Provider Postgres")]
+    [InlineData("Hangfire__InvisibilityTimeoutSeconds", "0", "Hangfire:InvisibilityTimeoutSeconds")]
+    public async Task Start_WithWrongScaleOutSetting_ExitsNamingTheKey(string variable, string value, string expected)
+    {
+        var output = await RunUntilExitAsync(new Dictionary<string, string> { [variable] = value });
+
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+        Assert.Contains("BatchInsights cannot start", output, StringComparison.Ordinal);
     }
 
     private static async Task<string> RunUntilExitAsync(Dictionary<string, string> environment)
     {
         var work = Directory.CreateTempSubdirectory("bi-startup-").FullName;
-        environment["Urls"] = $"http://127.0.0.1:{AppProcessFixture.FreePort()}";
+        environment["Urls"] = $"http://127.0.0.1:{AppProcess.FreePort()}";
         environment["Database__ConnectionString"] = environment.GetValueOrDefault("Database__ConnectionString") ?? $"Data Source={Path.Combine(work, "bi.db")}";
         environment["Hangfire__SqlitePath"] = Path.Combine(work, "hangfire.db");
         var output = new StringBuilder();
-        using var process = AppProcessFixture.StartApp(work, environment, line =>
+        using var process = AppProcess.Start(work, environment, line =>
         {
             lock (output)
             {

@@ -22,6 +22,25 @@ public sealed class Users(UserManager<AppUser> users, RoleManager<IdentityRole> 
     /// </summary>
     public async Task EnsureInitialAdminAsync()
     {
+        try
+        {
+            await CreateRolesAndFirstAdminAsync();
+        }
+        catch (DbUpdateException)
+        {
+            // Several instances starting on one empty database: another one created them first (unique index). Fine,
+            // if they are all there now; anything else is a real failure.
+            if (!await users.Users.AnyAsync() || await roles.Roles.CountAsync() < Roles.All.Count)
+            {
+                throw;
+            }
+
+            logger.LogInformation("Another instance created the roles and the first admin at the same time; using theirs.");
+        }
+    }
+
+    private async Task CreateRolesAndFirstAdminAsync()
+    {
         foreach (var role in Roles.All)
         {
             if (!await roles.RoleExistsAsync(role))

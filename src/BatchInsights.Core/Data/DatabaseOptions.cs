@@ -19,4 +19,11 @@ public sealed class DatabaseOptions
     /// <summary>ADO.NET connection string for the chosen provider.</summary>
     [Required(AllowEmptyStrings = false)]
     public string ConnectionString { get; set; } = "Data Source=data/batchinsights.db";
+
+    /// <summary>
+    /// How long start-up keeps retrying (with back-off) a PostgreSQL server that does not answer yet, e.g. a database
+    /// container starting beside the app, before it gives up with a clear message. 0 tries once.
+    /// </summary>
+    [Range(0, 3600, ErrorMessage = "Database:StartupRetrySeconds must be between 0 and 3600 seconds.")]
+    public int StartupRetrySeconds { get; set; } = 60;
 }

@@ -54,8 +54,13 @@ internal sealed class HarvestRunRecorder(IDbContextFactory<BatchInsightsDbContex
         return message.Length <= MaxErrorLength ? message : message[..MaxErrorLength];
     }
 
+    /// <summary>The error stored on a run that never recorded its end.</summary>
+    public const string AbandonedError =
+        "Abandoned: the instance running this harvest stopped, or lost its database connection, before it could record the end. The next run redid the work.";
+
     public async Task<HarvestRunRow> StartAsync(AwsTarget target, string kind, CancellationToken cancellationToken)
     {
+        await CloseAbandonedAsync(target, kind, cancellationToken);
         var run = new HarvestRunRow
         {
             Account = target.Account,
@@ -78,6 +83,23 @@ internal sealed class HarvestRunRecorder(IDbContextFactory<BatchInsightsDbContex
         run.Throttled = throttled;
         await SaveAsync(run, CancellationToken.None);
         notifier.Publish(new HarvestCompleted(new AwsTarget(run.Account, run.Region), run.Kind, run.Id, outcome, run.EndedAt.Value, rowsWritten, error));
+    }
+
+    /// <summary>
+    /// Only one run of a kind and target is in flight at a time (each harvest job holds a Hangfire lock across
+    /// instances), so a row of that kind still Running when a new one starts belongs to a process that was killed or a
+    /// database that went away mid-run. It is closed as Failed so the status page and the cost roll-up stop waiting
+    /// for it; the new run redoes its work (harvests are idempotent).
+    /// </summary>
+    private async Task CloseAbandonedAsync(AwsTarget target, string kind, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.HarvestRuns
+            .Where(r => r.Account == target.Account && r.Region == target.Region && r.Kind == kind && r.Outcome == HarvestOutcome.Running)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(r => r.Outcome, HarvestOutcome.Failed).SetProperty(r => r.Error, AbandonedError).SetProperty(r => r.EndedAt, now),
+                cancellationToken);
     }
 
     private async Task SaveAsync(HarvestRunRow run, CancellationToken cancellationToken)

@@ -13,6 +13,7 @@ using BatchInsights.Core.Reports.Delivery;
 using BatchInsights.Sandbox;
 using BatchInsights.Web.Access;
 using BatchInsights.Core.Access;
+using BatchInsights.Web.Endpoints;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
@@ -43,8 +44,20 @@ internal static class HostingExtensions
         Console.WriteLine($"Sandbox AWS account listening on {server.BaseAddress} (Aws:Mode=Sandbox)");
     }
 
-    public static WebApplicationBuilder AddBatchInsightsCore(this WebApplicationBuilder builder)
+    /// <summary>
+    /// Reads Instance:Role now (it decides what is registered and mapped) and validates it at start. A value that is
+    /// not a role fails here, in the configuration binder, with a message naming the key.
+    /// </summary>
+    public static InstanceOptions AddInstanceRole(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<InstanceOptions>().BindConfiguration(InstanceOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<InstanceOptions>, ValidateInstanceOptions>();
+        return builder.Configuration.GetSection(InstanceOptions.Section).Get<InstanceOptions>() ?? new InstanceOptions();
+    }
+
+    public static WebApplicationBuilder AddBatchInsightsCore(this WebApplicationBuilder builder, InstanceOptions instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
         var services = builder.Services;
         var configuration = builder.Configuration;
         services.AddSingleton(TimeProvider.System);
@@ -71,13 +84,21 @@ internal static class HostingExtensions
 
         services.AddOptions<HarvestOptions>().BindConfiguration(HarvestOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HarvestOptions>, ValidateHarvestOptions>();
-        var hangfire = configuration.GetSection(HangfireStorageOptions.Section).Get<HangfireStorageOptions>() ?? new HangfireStorageOptions();
-        services.AddHangfire(config =>
+        services.AddOptions<HangfireStorageOptions>().BindConfiguration(HangfireStorageOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HangfireStorageOptions>, ValidateHangfireStorageOptions>();
+        services.AddHangfire((sp, config) =>
         {
+            // Resolved (and so validated) here, before Hangfire builds its storage with these values.
+            var hangfire = sp.GetRequiredService<IOptions<HangfireStorageOptions>>().Value;
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
             if (database.Provider == DatabaseProvider.Postgres)
             {
-                config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(database.ConnectionString));
+                var storage = PostgreSqlStorageOptions(hangfire);
+                config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(database.ConnectionString), storage);
+                GlobalJobFilters.Filters.Add(
+                    new PostgresLockRenewalFilter(database.ConnectionString, storage.SchemaName, storage.DistributedLockTimeout,
+                        sp.GetRequiredService<ILoggerFactory>().CreateLogger<PostgresLockRenewalFilter>()),
+                    PostgresLockRenewalFilter.Order);
             }
             else
             {
@@ -86,23 +107,31 @@ internal static class HostingExtensions
                 config.UseSQLiteStorage(path);
             }
         });
-        services.AddHangfireServer(o => o.WorkerCount = Math.Max(1, hangfire.WorkerCount));
+        if (instance.RunsJobs)
+        {
+            // A Ui instance keeps the Hangfire client (it may enqueue, e.g. an apply) but runs no jobs.
+            services.AddHangfireServer((sp, o) => o.WorkerCount = sp.GetRequiredService<IOptions<HangfireStorageOptions>>().Value.WorkerCount);
+        }
+
         return builder;
     }
 
-    public static async Task MigrateDatabaseAsync(this WebApplication app)
+    private static PostgreSqlStorageOptions PostgreSqlStorageOptions(HangfireStorageOptions hangfire) => new()
     {
-        var options = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-        try
-        {
-            await DatabaseMigrator.MigrateAsync(app.Services.GetRequiredService<IDbContextFactory<BatchInsightsDbContext>>(), CancellationToken.None);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new DatabaseUnavailableException(
-                $"The database could not be opened or migrated (Database:Provider={options.Provider}; check Database:ConnectionString): {e.Message}", e);
-        }
-    }
+        // Sliding: a live instance keeps its jobs however long they run (it keeps renewing its claim), and a dead
+        // instance's job goes to another instance after the timeout, not after the library's fixed 30 minutes.
+        UseSlidingInvisibilityTimeout = true,
+        InvisibilityTimeout = TimeSpan.FromSeconds(hangfire.InvisibilityTimeoutSeconds),
+        DistributedLockTimeout = TimeSpan.FromSeconds(hangfire.LockTimeoutSeconds),
+    };
+
+    /// <summary>Migrates the database, waiting (Database:StartupRetrySeconds) for a PostgreSQL server that is not up yet.</summary>
+    public static Task MigrateDatabaseAsync(this WebApplication app) => DatabaseStartup.MigrateAsync(
+        app.Services.GetRequiredService<IDbContextFactory<BatchInsightsDbContext>>(),
+        app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value,
+        app.Logger,
+        app.Services.GetRequiredService<TimeProvider>(),
+        app.Lifetime.ApplicationStopping);
 
     /// <summary>
     /// The Hangfire dashboard, for Operators and Admins (it can trigger a harvest now, retry or delete jobs): the
@@ -119,14 +148,26 @@ internal static class HostingExtensions
         return app;
     }
 
-    public static WebApplication ScheduleRecurringJobs(this WebApplication app)
+    /// <summary>A Worker instance answers only /healthz (for the load balancer or the container health check).</summary>
+    public static WebApplication MapHealthOnly(this WebApplication app)
     {
+        app.MapGet("/healthz", ApiEndpoints.HealthAsync);
+        return app;
+    }
+
+    /// <summary>
+    /// Every instance registers the recurring jobs (AddOrUpdate by id is idempotent, so N instances leave one of each);
+    /// only an instance that runs jobs queues the start-up harvest, so a Ui instance's restart costs no AWS calls.
+    /// </summary>
+    public static WebApplication ScheduleRecurringJobs(this WebApplication app, InstanceOptions instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
         var options = app.Services.GetRequiredService<IOptions<HarvestOptions>>().Value;
         RecurringJobs.Register(app.Services.GetRequiredService<IRecurringJobManager>(), options);
         RecurringJobs.RegisterRecommendations(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<RecommendationOptions>>().Value);
         RecurringJobs.RegisterCosts(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<CostOptions>>().Value);
         RecurringJobs.RegisterReports(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<IOptions<ReportOptions>>().Value);
-        if (options.RunOnStart)
+        if (options.RunOnStart && instance.RunsJobs)
         {
             var jobs = app.Services.GetRequiredService<IBackgroundJobClient>();
             jobs.Enqueue<InstanceCatalogRefreshJob>(j => j.RunAsync(CancellationToken.None));

@@ -15,11 +15,14 @@ namespace BatchInsights.Tests.Access;
 /// </summary>
 internal sealed class AccessHost : IAsyncDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("bi-access-").FullName;
+    private readonly string _directory;
+    private readonly bool _owner;
     private readonly ServiceProvider _provider;
 
-    private AccessHost(IDictionary<string, string?> settings)
+    private AccessHost(IDictionary<string, string?> settings, string? directory = null)
     {
+        _directory = directory ?? Directory.CreateTempSubdirectory("bi-access-").FullName;
+        _owner = directory is null;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
@@ -47,6 +50,9 @@ internal sealed class AccessHost : IAsyncDisposable
         return host;
     }
 
+    /// <summary>A second "instance": its own services over the same database file.</summary>
+    public static AccessHost Sharing(AccessHost other) => new(new Dictionary<string, string?>(), other._directory);
+
     /// <summary>A fresh scope, as a request or a Blazor circuit gets.</summary>
     public AsyncServiceScope Scope() => _provider.CreateAsyncScope();
 
@@ -54,7 +60,10 @@ internal sealed class AccessHost : IAsyncDisposable
     {
         await _provider.DisposeAsync();
         SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
+        if (_owner)
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 using BatchInsights.Core.Access;
+using Microsoft.AspNetCore.DataProtection;
 using BatchInsights.Core.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -98,5 +99,27 @@ public sealed class UsersTests
         Assert.True(after.Locked);
         var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
         Assert.True(await users.CheckPasswordAsync((await users.FindByNameAsync("olga"))!, created.Password));
+    }
+}
+
+public sealed class DataProtectionKeysTests
+{
+    [Fact]
+    public async Task Unprotect_OnAnotherInstanceOverTheSameDatabase_ReadsWhatTheFirstProtected()
+    {
+        // Two service providers = two app instances; the sign-in cookie is data-protected the same way.
+        await using var first = await AccessHost.StartAsync();
+        await using var second = AccessHost.Sharing(first);
+        var cookie = first.Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()
+            .CreateProtector("Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", "Identity.Application", "v2")
+            .Protect("signed-in as olga");
+
+        var read = second.Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()
+            .CreateProtector("Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", "Identity.Application", "v2")
+            .Unprotect(cookie);
+
+        Assert.Equal("signed-in as olga", read);
+        await using var db = await first.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<BatchInsightsDbContext>>().CreateDbContextAsync();
+        Assert.NotEmpty(db.DataProtectionKeys);
     }
 }

@@ -33,4 +33,25 @@ public sealed class MigrationsTests
         Assert.Equal(0, await db.Jobs.CountAsync());
         Assert.True(File.Exists(Path.Combine(dir, "bi.db")));
     }
+
+    [Fact]
+    public async Task MigrateAsync_TwoAtOnceOnNewSqliteFile_OneWaitsAndEachMigrationIsAppliedOnce()
+    {
+        // Two processes on one machine starting together: EF's migration lock (the __EFMigrationsLock table on SQLite)
+        // makes the second wait, then find nothing to do. Without it one fails with "table ... already exists".
+        var file = Path.Combine(Directory.CreateTempSubdirectory("bi-migrate-").FullName, "bi.db");
+        var options = new DatabaseOptions { ConnectionString = $"Data Source={file};Pooling=False" };
+        var first = new PooledDbContextFactory<BatchInsightsDbContext>(DataServiceCollectionExtensions.CreateOptions(options));
+        var second = new PooledDbContextFactory<BatchInsightsDbContext>(DataServiceCollectionExtensions.CreateOptions(options));
+
+        await Task.WhenAll(
+            Task.Run(() => DatabaseMigrator.MigrateAsync(first, CancellationToken.None)),
+            Task.Run(() => DatabaseMigrator.MigrateAsync(second, CancellationToken.None)));
+
+        await using var db = await first.CreateDbContextAsync();
+        Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
+        Assert.Equal(
+            db.Database.GetMigrations().Count(),
+            await db.Database.SqlQueryRaw<int>("SELECT count(*) AS \"Value\" FROM \"__EFMigrationsHistory\"").SingleAsync());
+    }
 }

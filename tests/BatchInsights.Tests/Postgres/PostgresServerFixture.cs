@@ -123,6 +123,33 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>True when this run owns the cluster (so <see cref="RestartAsync"/> restarts the server process).</summary>
+    public bool OwnsServer => _directory is not null;
+
+    /// <summary>The superuser connection string of the server (database "postgres").</summary>
+    public string AdminConnectionString => _adminConnectionString;
+
+    /// <summary>
+    /// Restarts the server as an operator or a failover would: <c>pg_ctl restart -m fast</c> ends every connection,
+    /// and the server comes back on the same port with the same options. On an external server
+    /// (<see cref="EnvironmentVariable"/>) the test run may not restart it: then every connection to
+    /// <paramref name="database"/> is ended with pg_terminate_backend, which clients see the same way.
+    /// </summary>
+    public async Task RestartAsync(string database)
+    {
+        if (OwnsServer)
+        {
+            // -l: the restarted server logs to the file, not into this process's pipe; its options come from postmaster.opts.
+            await RunToolAsync("pg_ctl", ["-D", Path.Combine(_directory!, "data"), "-l", Path.Combine(_directory!, "server.log"), "-m", "fast", "-w", "-t", "60", "restart"]);
+        }
+        else
+        {
+            await ExecuteAdminAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()");
+        }
+
+        await WaitUntilAcceptingAsync(TimeSpan.FromSeconds(30));
+    }
+
     /// <summary>A new empty database (no schema), dropped when the returned object is disposed.</summary>
     public Task<PostgresTestDatabase> CreateDatabaseAsync() => CreateDatabaseAsync(template: null);
 
