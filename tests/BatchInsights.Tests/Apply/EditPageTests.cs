@@ -124,6 +124,19 @@ public sealed class EditPageTests : UiTestContext
     }
 
     [Fact]
+    public async Task EditPage_AccountNotConfigured_SaysSoAndShowsNoForm()
+    {
+        await using var sandbox = await ApplySandbox.StartAsync();
+        Services.AddSingleton(sandbox.Service());
+        Navigation.NavigateTo($"/compute-environments/{SpotCe}/edit?account=999999999999&region={ApplySandbox.Target.Region}");
+
+        var page = Render<ApplyPage>(p => p.Add(x => x.Name, SpotCe));
+
+        page.WaitForAssertion(() => Assert.Contains("999999999999/" + ApplySandbox.Target.Region + " is not a configured target", page.Markup, StringComparison.Ordinal));
+        Assert.Empty(page.FindAll("[data-testid=edit-form]"));
+    }
+
+    [Fact]
     public void ComputeEnvironmentPage_Operator_SeesEditLinkingToTheEditRouteWithAccountAndRegion()
     {
         Db.Add(Rows.Ce("ce-1"));
