@@ -182,6 +182,59 @@ public sealed partial class ApplyService(
             : new RecommendationChange(account, region, name, update, null);
     }
 
+    /// <summary>
+    /// The CE as AWS describes it now (never the database), for the "Edit…" form. <paramref name="account"/> and
+    /// <paramref name="region"/> may be left out when exactly one target is configured.
+    /// </summary>
+    public async Task<CurrentComputeEnvironment> DescribeAsync(string? account, string? region, string ceName, CancellationToken cancellationToken)
+    {
+        AwsTarget target;
+        if (string.IsNullOrEmpty(account) || string.IsNullOrEmpty(region))
+        {
+            var all = targets.ToList();
+            target = all.Count == 1
+                ? all[0]
+                : throw new ArgumentException($"Say which account and region {ceName} is in (?account=…&region=…): {all.Count} targets are configured. Open Edit… from the compute environment's page.");
+        }
+        else
+        {
+            target = Target(account, region);
+        }
+
+        var ce = await ReadAsync(batchFactory(target), ceName, cancellationToken)
+            ?? throw new ApplyNotFoundException($"Compute environment {ceName} does not exist in {target.Account}/{target.Region}.");
+        return new CurrentComputeEnvironment(target, ce, UpdatePolicyOf(ce));
+    }
+
+    /// <summary>The updatePolicy in the CE's DescribeComputeEnvironments JSON; AWS's defaults (keep jobs, 30 minutes) when absent.</summary>
+    internal static ComputeEnvironmentUpdatePolicy UpdatePolicyOf(ComputeEnvironmentSnapshot ce)
+    {
+        var policy = new ComputeEnvironmentUpdatePolicy();
+        try
+        {
+            using var document = JsonDocument.Parse(ce.RawJson);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("updatePolicy", out var p) && p.ValueKind == JsonValueKind.Object)
+            {
+                if (p.TryGetProperty("terminateJobsOnUpdate", out var t) && t.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                {
+                    policy = policy with { TerminateJobsOnUpdate = t.GetBoolean() };
+                }
+
+                if (p.TryGetProperty("jobExecutionTimeoutMinutes", out var m) && m.ValueKind == JsonValueKind.Number && m.TryGetInt32(out var minutes))
+                {
+                    policy = policy with { JobExecutionTimeoutMinutes = minutes };
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // The raw JSON is what AWS sent and was parsed once already; if it cannot be read again the defaults stand.
+        }
+
+        return policy;
+    }
+
     /// <summary>Re-reads the CE from AWS and plans <paramref name="wanted"/> against it.</summary>
     public async Task<ApplyPreview> PreviewAsync(string account, string region, string ceName, ComputeEnvironmentUpdate wanted, long? recommendationId, CancellationToken cancellationToken)
     {

@@ -12,9 +12,10 @@ using MudBlazor;
 namespace BatchInsights.Web.Components.Pages.Apply;
 
 /// <summary>
-/// The confirmation page of a change: a recommendation's change (/recommendations/{id}/apply) or the rollback of an
-/// accepted apply (/audit/{id}/rollback). Everything shown comes from a fresh read of the CE; the button stays disabled
-/// until the CE name is typed, and a conflict replaces the diff with the new one.
+/// The confirmation page of a change: a recommendation's change (/recommendations/{id}/apply), the rollback of an
+/// accepted apply (/audit/{id}/rollback), or an edit typed by the user (/compute-environments/{name}/edit, a form prefilled
+/// from the CE now whose "Review change" leads to the same diff). Everything shown comes from a fresh read of the CE; the
+/// button stays disabled until the CE name is typed, and a conflict replaces the diff with the new one.
 /// </summary>
 public partial class ApplyPage
 {
@@ -40,7 +41,27 @@ public partial class ApplyPage
     [Parameter]
     public long AuditId { get; set; }
 
+    /// <summary>The CE being edited (the edit route); empty on the other routes.</summary>
+    [Parameter]
+    public string? Name { get; set; }
+
+    /// <summary>The edited CE's account and region, as the CE page links them; may be left out with a single target.</summary>
+    [SupplyParameterFromQuery(Name = "account")]
+    public string? Account { get; set; }
+
+    [SupplyParameterFromQuery(Name = "region")]
+    public string? Region { get; set; }
+
     private bool IsRollback => AuditId > 0;
+
+    private bool IsEdit => !string.IsNullOrEmpty(Name);
+
+    /// <summary>The edit form (edit route only), and the messages for fields that could not be read.</summary>
+    private ComputeEnvironmentEdit? Edit { get; set; }
+
+    private IReadOnlyDictionary<string, string> EditErrors { get; set; } = new Dictionary<string, string>();
+
+    private AwsTarget? EditTarget { get; set; }
 
     private bool Loading { get; set; } = true;
 
@@ -72,6 +93,20 @@ public partial class ApplyPage
                 return;
             }
 
+            if (IsEdit)
+            {
+                var current = await Service.DescribeAsync(Account, Region, Name!, CancellationToken.None);
+                if (!string.Equals(current.Ce.Type, "MANAGED", StringComparison.OrdinalIgnoreCase))
+                {
+                    NotAppliable = $"{current.Ce.Name} is an UNMANAGED compute environment: it has no compute resources to edit here.";
+                    return;
+                }
+
+                EditTarget = current.Target;
+                Edit = ComputeEnvironmentEdit.From(current);
+                return;
+            }
+
             if (await Store.GetAsync(Id, CancellationToken.None) is not { } detail)
             {
                 NotAppliable = $"No recommendation {Id}.";
@@ -89,6 +124,37 @@ public partial class ApplyPage
             Preview = await Service.PreviewAsync(change.Account, change.Region, change.ComputeEnvironment, change.Update, Id, CancellationToken.None);
         });
         Loading = false;
+    }
+
+    private string? EditError(string field) => EditErrors.GetValueOrDefault(field);
+
+    /// <summary>"Review change": the request from the fields the user changed, previewed like a recommendation's (no call to update).</summary>
+    private async Task ReviewAsync()
+    {
+        if (Edit is not { } edit || EditTarget is not { } target)
+        {
+            return;
+        }
+
+        Result = null;
+        TypedName = null;
+        if (!edit.TryBuild(out var update, out var errors))
+        {
+            // Nothing is previewed or sent until every field can be read.
+            EditErrors = errors;
+            Preview = null;
+            Wanted = null;
+            return;
+        }
+
+        EditErrors = errors;
+        Busy = true;
+        await GuardAsync(async () =>
+        {
+            Wanted = update;
+            Preview = await Service.PreviewAsync(target.Account, target.Region, edit.Name, update, recommendationId: null, CancellationToken.None);
+        });
+        Busy = false;
     }
 
     private async Task ConfirmAsync()
@@ -112,7 +178,7 @@ public partial class ApplyPage
         {
             Result = IsRollback
                 ? await Service.RollbackAsync(AuditId, p.Token, TypedName!, actor, CancellationToken.None)
-                : await Service.ApplyAsync(new ApplyRequest(p.Account, p.Region, p.ComputeEnvironment, Wanted!, p.Token, TypedName!, actor, Id), CancellationToken.None);
+                : await Service.ApplyAsync(new ApplyRequest(p.Account, p.Region, p.ComputeEnvironment, Wanted!, p.Token, TypedName!, actor, IsEdit ? null : Id), CancellationToken.None);
             if (Result.Preview is { } fresh && Result.Outcome != ApplyOutcome.Applied)
             {
                 // A conflict (or a refusal) shows the diff against the CE as it is now; confirm again from scratch.
