@@ -32,7 +32,7 @@ public sealed class StartupValidationTests
             ["Database__StartupRetrySeconds"] = "4",
         });
 
-        Assert.Contains("retrying in", output, StringComparison.Ordinal);
+        Assert.True(output.Contains("retrying in", StringComparison.Ordinal), output);
         Assert.Contains("Database:ConnectionString", output, StringComparison.Ordinal);
         Assert.Contains("BatchInsights cannot start", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);

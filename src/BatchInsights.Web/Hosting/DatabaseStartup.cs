@@ -37,7 +37,9 @@ internal static class DatabaseStartup
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 var waited = time.GetElapsedTime(started);
-                if (!IsUnreachable(e) || waited + delay > budget)
+                // Retry while budget is left (the last wait is cut to fit it): a first attempt that was merely slow, on a
+                // busy machine, still gets its retry instead of failing before the configured time.
+                if (!IsUnreachable(e) || waited >= budget)
                 {
                     var retried = attempt > 1
                         ? string.Create(CultureInfo.InvariantCulture, $" after {attempt} attempts over {waited.TotalSeconds:F0} s (Database:StartupRetrySeconds={options.StartupRetrySeconds})")
@@ -47,10 +49,11 @@ internal static class DatabaseStartup
                         + $"check Database:ConnectionString and that the server is running): {Reason(e)}", e);
                 }
 
+                var wait = delay < budget - waited ? delay : budget - waited;
                 logger.LogWarning(
-                    "The database at {Database} is unreachable ({Reason}); attempt {Attempt}, retrying in {Delay} s (Database:StartupRetrySeconds={Budget})",
-                    Describe(options), Reason(e), attempt, delay.TotalSeconds, options.StartupRetrySeconds);
-                await Task.Delay(delay, time, cancellationToken);
+                    "The database at {Database} is unreachable ({Reason}); attempt {Attempt}, retrying in {Delay:0.#} s (Database:StartupRetrySeconds={Budget})",
+                    Describe(options), Reason(e), attempt, wait.TotalSeconds, options.StartupRetrySeconds);
+                await Task.Delay(wait, time, cancellationToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
             }
         }
