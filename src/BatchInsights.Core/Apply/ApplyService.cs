@@ -203,36 +203,7 @@ public sealed partial class ApplyService(
 
         var ce = await ReadAsync(batchFactory(target), ceName, cancellationToken)
             ?? throw new ApplyNotFoundException($"Compute environment {ceName} does not exist in {target.Account}/{target.Region}.");
-        return new CurrentComputeEnvironment(target, ce, UpdatePolicyOf(ce));
-    }
-
-    /// <summary>The updatePolicy in the CE's DescribeComputeEnvironments JSON; AWS's defaults (keep jobs, 30 minutes) when absent.</summary>
-    internal static ComputeEnvironmentUpdatePolicy UpdatePolicyOf(ComputeEnvironmentSnapshot ce)
-    {
-        var policy = new ComputeEnvironmentUpdatePolicy();
-        try
-        {
-            using var document = JsonDocument.Parse(ce.RawJson);
-            if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("updatePolicy", out var p) && p.ValueKind == JsonValueKind.Object)
-            {
-                if (p.TryGetProperty("terminateJobsOnUpdate", out var t) && t.ValueKind is JsonValueKind.True or JsonValueKind.False)
-                {
-                    policy = policy with { TerminateJobsOnUpdate = t.GetBoolean() };
-                }
-
-                if (p.TryGetProperty("jobExecutionTimeoutMinutes", out var m) && m.ValueKind == JsonValueKind.Number && m.TryGetInt32(out var minutes))
-                {
-                    policy = policy with { JobExecutionTimeoutMinutes = minutes };
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // The raw JSON is what AWS sent and was parsed once already; if it cannot be read again the defaults stand.
-        }
-
-        return policy;
+        return new CurrentComputeEnvironment(target, ce, ce.UpdatePolicy ?? new ComputeEnvironmentUpdatePolicy());
     }
 
     /// <summary>Re-reads the CE from AWS and plans <paramref name="wanted"/> against it.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using BatchInsights.Core.Aws;
 using BatchInsights.Core.Costs;
@@ -189,8 +188,7 @@ public sealed class ChangeHistory(IDbContextFactory<BatchInsightsDbContext> dbFa
         Add("instanceTypes", update.InstanceTypes is { } types ? string.Join(",", types) : null);
         Add("bidPercentage", update.BidPercentage);
         Add("allocationStrategy", update.AllocationStrategy);
-        var text = new StringBuilder(string.Join(", ", parts));
-        return text.Length == 0 ? "(no field changed)" : text.ToString();
+        return parts.Count == 0 ? "(no field changed)" : string.Join(", ", parts);
     }
 
     private static long Floor(long ms) => ms / DayMs * DayMs;

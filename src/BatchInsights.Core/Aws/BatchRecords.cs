@@ -28,7 +28,8 @@ public sealed record ComputeEnvironmentSnapshot(
     string? EcsClusterArn,
     string? ServiceRole,
     IReadOnlyDictionary<string, string> Tags,
-    string RawJson);
+    string RawJson,
+    ComputeEnvironmentUpdatePolicy? UpdatePolicy = null);
 
 public sealed record ComputeEnvironmentOrderSnapshot(int Order, string ComputeEnvironmentArn);
 

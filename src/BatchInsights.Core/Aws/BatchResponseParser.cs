@@ -72,7 +72,23 @@ internal static class BatchResponseParser
             EcsClusterArn: OptionalString(ce, "ecsClusterArn", path),
             ServiceRole: OptionalString(ce, "serviceRole", path),
             Tags: StringMap(ce, "tags", path),
-            RawJson: ce.GetRawText());
+            RawJson: ce.GetRawText(),
+            UpdatePolicy: UpdatePolicy(ce, path));
+    }
+
+    /// <summary>The CE's updatePolicy; AWS's defaults (keep running jobs, 30 minutes) for what it leaves out.</summary>
+    private static ComputeEnvironmentUpdatePolicy UpdatePolicy(JsonElement ce, string path)
+    {
+        var defaults = new ComputeEnvironmentUpdatePolicy();
+        if (OptionalObject(ce, "updatePolicy", path) is not { } policy)
+        {
+            return defaults;
+        }
+
+        var p = path + ".updatePolicy";
+        return new ComputeEnvironmentUpdatePolicy(
+            OptionalBool(policy, "terminateJobsOnUpdate", p) ?? defaults.TerminateJobsOnUpdate,
+            OptionalInt(policy, "jobExecutionTimeoutMinutes", p) ?? defaults.JobExecutionTimeoutMinutes);
     }
 
     private static JobQueueSnapshot JobQueue(JsonElement queue, string path) => new(

@@ -71,6 +71,16 @@ internal static class JsonFields
             : throw Wrong($"{path}.{name}", value, "a 32-bit integer");
     }
 
+    public static bool? OptionalBool(JsonElement obj, string name, string path)
+    {
+        if (!TryGet(obj, name, out var value))
+        {
+            return null;
+        }
+
+        return value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : throw Wrong($"{path}.{name}", value, "true or false");
+    }
+
     public static double? OptionalDouble(JsonElement obj, string name, string path)
     {
         if (!TryGet(obj, name, out var value))

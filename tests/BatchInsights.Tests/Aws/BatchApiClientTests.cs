@@ -131,7 +131,8 @@ public sealed class BatchApiClientTests
             {"computeEnvironments":[{"computeEnvironmentName":"spot","computeEnvironmentArn":"arn:aws:batch:us-east-1:1:compute-environment/spot",
               "type":"MANAGED","state":"ENABLED","status":"VALID","ecsClusterArn":"arn:ecs/c","serviceRole":"arn:role/b","tags":{"env":"prod"},
               "computeResources":{"type":"SPOT","allocationStrategy":"SPOT_PRICE_CAPACITY_OPTIMIZED","minvCpus":0,"maxvCpus":256,"desiredvCpus":8,
-                "instanceTypes":["c5","m5.large"],"subnets":["subnet-1"],"securityGroupIds":["sg-1"],"bidPercentage":60}},
+                "instanceTypes":["c5","m5.large"],"subnets":["subnet-1"],"securityGroupIds":["sg-1"],"bidPercentage":60},
+              "updatePolicy":{"terminateJobsOnUpdate":true}},
              {"computeEnvironmentName":"bare","computeEnvironmentArn":"arn:aws:batch:us-east-1:1:compute-environment/bare","type":"UNMANAGED"}]}
             """));
         var client = TestClients.Batch(server.Endpoint);
@@ -148,6 +149,9 @@ public sealed class BatchApiClientTests
         Assert.Empty(bare.InstanceTypes);
         Assert.Empty(bare.Subnets);
         Assert.Empty(bare.Tags);
+        // The update policy the CE runs under, AWS's defaults for what it leaves out (30 minutes; keep jobs).
+        Assert.Equal(new ComputeEnvironmentUpdatePolicy(TerminateJobsOnUpdate: true, JobExecutionTimeoutMinutes: 30), spot.UpdatePolicy);
+        Assert.Equal(new ComputeEnvironmentUpdatePolicy(), bare.UpdatePolicy);
     }
 
     [Fact]
