@@ -98,7 +98,7 @@ public sealed class InstanceTypesRule : IRecommendationRule
         var arch = currentTypes.Any(t => offers.FirstOrDefault(o => o.InstanceType == t)?.Architectures is { } a && a.Contains("arm64") && !a.Contains("x86_64"))
             ? "arm64" : "x86_64";
         var candidates = offers.Where(o => o.OnDemandUsdPerHour is not null && o.CurrentGeneration && !o.Burstable && !o.BareMetal
-                && o.Architectures.Contains(arch) && IsCandidateFamily(o.Family, o.Gpus > 0))
+                && o.Architectures.Contains(arch) && IsCandidateFamily(o.Family, o.Gpus > 0) && o.SchedulableGpus == o.Gpus)
             .Select(o => priced[o.InstanceType]).ToList();
         if (candidates.Count == 0)
         {
@@ -456,7 +456,8 @@ public sealed class InstanceTypesRule : IRecommendationRule
     {
         var od = o.OnDemandUsdPerHour ?? 0m;
         var price = onDemand ? od : o.MeanSpotUsdPerHour ?? decimal.Round(od * AssumedSpotRatio, 6);
-        return new PricedType(o.InstanceType, o.Vcpus, o.MemoryMib, o.Gpus, price);
+        // Only GPUs Batch can schedule count: an AMD GPU type is, for Batch, a CPU machine.
+        return new PricedType(o.InstanceType, o.Vcpus, o.MemoryMib, o.SchedulableGpus, price);
     }
 
     /// <summary>General purpose, compute and memory optimized (m/c/r) for CPU jobs; g/p for GPU jobs.</summary>

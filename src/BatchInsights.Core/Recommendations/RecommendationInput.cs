@@ -136,6 +136,17 @@ public sealed record InstanceOffer(
 {
     /// <summary>Mean Spot price across known pools; null when no pool was harvested.</summary>
     public decimal? MeanSpotUsdPerHour => Spot.Count == 0 ? null : Spot.Average(s => s.MeanUsdPerHour);
+
+    /// <summary>The accelerator model as DescribeInstanceTypes names it ("NVIDIA T4", "AMD Radeon Pro V520"); null when unknown.</summary>
+    public string? GpuModel { get; init; }
+
+    /// <summary>
+    /// GPUs a Batch job can reserve on this type. Batch schedules NVIDIA GPUs only (its GPU AMI is ECS_AL2_NVIDIA, used for the
+    /// p/g families: https://docs.aws.amazon.com/batch/latest/userguide/batch-gpu-ami.html; "AWS Batch supports instance types
+    /// with NVIDIA GPUs": https://docs.aws.amazon.com/batch/latest/userguide/run-eks-gpu-workload.html), so an AMD type such as g4ad offers none: a GPU job sent there stays RUNNABLE. An unknown model is
+    /// taken at its word rather than raising a false alarm.
+    /// </summary>
+    public int SchedulableGpus => Gpus > 0 && GpuModel is { } model && !model.StartsWith("NVIDIA", StringComparison.OrdinalIgnoreCase) ? 0 : Gpus;
 }
 
 /// <summary>One Spot price change: the price from <paramref name="TimestampMs"/> until the next point.</summary>

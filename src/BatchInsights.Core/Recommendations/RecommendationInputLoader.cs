@@ -413,7 +413,10 @@ public sealed class RecommendationInputLoader(
             {
                 offers.Add(new InstanceOffer(region, t.Name, t.Family, t.Vcpus, t.MemoryMib, t.Gpus, t.Architectures, t.CurrentGeneration, t.Burstable, t.BareMetal,
                     catalog.OnDemandPrice(t.Name, region)?.UsdPerHour,
-                    spotByRegionType.TryGetValue((region, t.Name), out var spot) ? spot : []));
+                    spotByRegionType.TryGetValue((region, t.Name), out var spot) ? spot : [])
+                {
+                    GpuModel = t.GpuModel,
+                });
             }
         }
 

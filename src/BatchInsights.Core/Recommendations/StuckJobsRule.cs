@@ -164,7 +164,7 @@ public sealed class StuckJobsRule : IRecommendationRule
             }
             else if (Largest(allowed[ce.Name], shape) is { } big)
             {
-                rows.Add([ce.Name, big.InstanceType, Num(big.Vcpus), Mib(big.MemoryMib), Mib(Usable(big)), big.Gpus.ToString(CultureInfo.InvariantCulture)]);
+                rows.Add([ce.Name, big.InstanceType, Num(big.Vcpus), Mib(big.MemoryMib), Mib(Usable(big)), GpuText(big)]);
             }
             else
             {
@@ -175,7 +175,7 @@ public sealed class StuckJobsRule : IRecommendationRule
         var ec2 = ces.FirstOrDefault(c => c.IsManagedEc2);
         var arch = ec2 is null ? "x86_64" : Architecture(allowed[ec2.Name]);
         var smallest = offers.Where(o => o.OnDemandUsdPerHour is not null && o.CurrentGeneration && !o.Burstable && !o.BareMetal
-                && o.Architectures.Contains(arch) && Holds(o, shape) && (o.Gpus > 0) == (shape.Gpus > 0))
+                && o.Architectures.Contains(arch) && Holds(o, shape) && (o.SchedulableGpus > 0) == (shape.Gpus > 0) && o.SchedulableGpus == o.Gpus)
             .OrderBy(o => o.OnDemandUsdPerHour).ThenBy(o => o.Vcpus).ThenBy(o => o.InstanceType, StringComparer.Ordinal).FirstOrDefault();
         if (smallest is not null)
         {
@@ -185,7 +185,7 @@ public sealed class StuckJobsRule : IRecommendationRule
 
         var largestAllowed = ces.Where(c => !c.IsFargate).SelectMany(c => allowed[c.Name]).ToList() is { Count: > 0 } all ? Largest(all, shape) : null;
         var largestText = largestAllowed is not null
-            ? string.Create(CultureInfo.InvariantCulture, $"the largest allowed type is {largestAllowed.InstanceType} ({largestAllowed.Vcpus} vCPU, {Mib(Usable(largestAllowed))} MiB usable, {largestAllowed.Gpus} GPU)")
+            ? string.Create(CultureInfo.InvariantCulture, $"the largest allowed type is {largestAllowed.InstanceType} ({largestAllowed.Vcpus} vCPU, {Mib(Usable(largestAllowed))} MiB usable, {GpuText(largestAllowed)} GPU)")
             : string.Create(CultureInfo.InvariantCulture, $"the largest Fargate task is {FargateRates.MaxVcpus} vCPU, {FargateRates.MaxMemoryMib} MiB, no GPU");
         var defName = definition ?? "(unknown definition)";
         var summary = string.Create(CultureInfo.InvariantCulture,
@@ -359,9 +359,14 @@ public sealed class StuckJobsRule : IRecommendationRule
             // A type list the catalog does not know cannot be judged: assume it fits rather than raise a false alarm.
             : allowed.Count == 0 || allowed.Any(o => Holds(o, shape));
 
-    /// <summary>Capacity only (a CPU job may run on a GPU type): vCPU, usable memory and GPUs.</summary>
+    /// <summary>Capacity only (a CPU job may run on a GPU type): vCPU, usable memory and GPUs Batch can schedule (NVIDIA).</summary>
     private static bool Holds(InstanceOffer o, JobShape shape) =>
-        shape.Vcpus <= o.Vcpus + 1e-9 && shape.MemoryMib <= Usable(o) && shape.Gpus <= o.Gpus;
+        shape.Vcpus <= o.Vcpus + 1e-9 && shape.MemoryMib <= Usable(o) && shape.Gpus <= o.SchedulableGpus;
+
+    /// <summary>GPUs a job can use; for a non-NVIDIA accelerator, says why there are none.</summary>
+    private static string GpuText(InstanceOffer o) => o.SchedulableGpus == o.Gpus
+        ? o.Gpus.ToString(CultureInfo.InvariantCulture)
+        : string.Create(CultureInfo.InvariantCulture, $"0 usable ({o.Gpus} × {o.GpuModel}: Batch schedules NVIDIA GPUs only)");
 
     private static long Usable(InstanceOffer o) => (long)(o.MemoryMib * SlicePacking.UsableMemoryShare);
 

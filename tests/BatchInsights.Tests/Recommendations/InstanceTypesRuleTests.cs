@@ -88,6 +88,23 @@ public sealed class InstanceTypesRuleTests
     }
 
     [Fact]
+    public void Evaluate_GpuJobs_NeverProposesGpusBatchCannotSchedule()
+    {
+        // 4 vCPU / 14 GiB / 1 GPU: g4ad.xlarge (AMD Radeon Pro V520) holds it on paper and is the cheapest 1-GPU type in the
+        // catalog, but Batch schedules NVIDIA GPUs only — on g4ad the jobs would wait RUNNABLE for ever.
+        var input = Input([Ce(types: ["optimal"])], [Queue()], Jobs(30, 4, 14_336, gpus: 1));
+        var g4ad = input.Offers.Single(o => o.InstanceType == "g4ad.xlarge");
+        Assert.True(g4ad.OnDemandUsdPerHour < input.Offers.Single(o => o.InstanceType == "g4dn.xlarge").OnDemandUsdPerHour);
+        Assert.Equal((1, 0), (g4ad.Gpus, g4ad.SchedulableGpus));
+
+        var r = Assert.Single(new InstanceTypesRule().Evaluate(input));
+
+        var proposed = TypesChange(r).ProposedValue.Split(',').Select(t => input.Offers.Single(o => o.InstanceType == t)).ToList();
+        Assert.NotEmpty(proposed);
+        Assert.All(proposed, o => Assert.StartsWith("NVIDIA", o.GpuModel, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Choose_AlreadyCheapestSetting_GivesNoRecommendation()
     {
         var first = Assert.Single(new InstanceTypesRule().Evaluate(Input([Ce()], [Queue()], Jobs(200, 2, 14_336))));

@@ -39,6 +39,28 @@ public sealed class StuckJobsRuleTests
     }
 
     [Fact]
+    public void Evaluate_GpuJobOnAmdGpuTypes_IsFlaggedAndAnNvidiaTypeProposed()
+    {
+        // g4ad has AMD GPUs, which Batch does not schedule: a GPU job on a g4ad-only CE never starts.
+        var input = Input([Ce(types: ["g4ad"])], [Queue()], [], stuck: [Stuck("j1", 4, 14_336, gpus: 1, definition: "train")]);
+
+        var r = Assert.Single(Evaluate(input));
+
+        Assert.Equal(RecommendationSeverity.Critical, r.Severity);
+        Assert.Contains("Batch schedules NVIDIA GPUs only", r.Summary, StringComparison.Ordinal);
+        var added = Assert.Single(r.Changes).ProposedValue.Split(',')[^1];
+        Assert.StartsWith("NVIDIA", input.Offers.Single(o => o.InstanceType == added).GpuModel, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_GpuJobOnNvidiaTypes_IsNotFlagged()
+    {
+        var input = Input([Ce(types: ["g4dn"])], [Queue()], [], stuck: [Stuck("j1", 4, 14_336, gpus: 1, waitedMs: 60_000)]);
+
+        Assert.Empty(Evaluate(input));
+    }
+
+    [Fact]
     public void Evaluate_JobFitsAnAllowedType_IsNotFlagged()
     {
         var input = Input([Ce(types: ["m5"])], [Queue()], [], stuck: [Stuck("j1", 4, 8_192, waitedMs: 60_000)]);

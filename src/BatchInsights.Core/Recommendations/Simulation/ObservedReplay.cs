@@ -69,7 +69,7 @@ public sealed class ObservedReplay
             }
 
             // The ECS agent and OS keep part of the memory (SlicePacking.UsableMemoryShare).
-            var machine = new MachineType(o.InstanceType, o.Vcpus, o.MemoryMib * SlicePacking.UsableMemoryShare / 1024.0, o.Gpus);
+            var machine = new MachineType(o.InstanceType, o.Vcpus, o.MemoryMib * SlicePacking.UsableMemoryShare / 1024.0, o.SchedulableGpus);
             var pools = onDemand ? null : _spotByType.GetValueOrDefault(o.InstanceType);
             if (onDemand)
             {
