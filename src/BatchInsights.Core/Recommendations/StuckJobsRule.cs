@@ -185,7 +185,7 @@ public sealed class StuckJobsRule : IRecommendationRule
 
         var largestAllowed = ces.Where(c => !c.IsFargate).SelectMany(c => allowed[c.Name]).ToList() is { Count: > 0 } all ? Largest(all, shape) : null;
         var largestText = largestAllowed is not null
-            ? string.Create(CultureInfo.InvariantCulture, $"the largest allowed type is {largestAllowed.InstanceType} ({largestAllowed.Vcpus} vCPU, {Mib(Usable(largestAllowed))} MiB usable, {GpuText(largestAllowed)} GPU)")
+            ? string.Create(CultureInfo.InvariantCulture, $"the largest allowed type is {largestAllowed.InstanceType} ({largestAllowed.Vcpus} vCPU, {Mib(Usable(largestAllowed))} MiB usable, {GpuPhrase(largestAllowed)})")
             : string.Create(CultureInfo.InvariantCulture, $"the largest Fargate task is {FargateRates.MaxVcpus} vCPU, {FargateRates.MaxMemoryMib} MiB, no GPU");
         var defName = definition ?? "(unknown definition)";
         var summary = string.Create(CultureInfo.InvariantCulture,
@@ -367,6 +367,10 @@ public sealed class StuckJobsRule : IRecommendationRule
     private static string GpuText(InstanceOffer o) => o.SchedulableGpus == o.Gpus
         ? o.Gpus.ToString(CultureInfo.InvariantCulture)
         : string.Create(CultureInfo.InvariantCulture, $"0 usable ({o.Gpus} × {o.GpuModel}: Batch schedules NVIDIA GPUs only)");
+
+    private static string GpuPhrase(InstanceOffer o) => o.SchedulableGpus == o.Gpus
+        ? string.Create(CultureInfo.InvariantCulture, $"{o.Gpus} GPU")
+        : string.Create(CultureInfo.InvariantCulture, $"no GPU a job can use: {o.Gpus} × {o.GpuModel}, and Batch schedules NVIDIA GPUs only");
 
     private static long Usable(InstanceOffer o) => (long)(o.MemoryMib * SlicePacking.UsableMemoryShare);
 

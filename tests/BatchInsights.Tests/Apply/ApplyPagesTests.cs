@@ -83,11 +83,17 @@ public sealed class ApplyPagesTests : UiTestContext
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=apply-diff-row]")));
         TypeName(page, Ce);
         page.WaitForAssertion(() => Assert.False(ApplyDisabled(page)));
+        var describes = sandbox.Batch.ComputeEnvironmentDescribes;
 
+        // The role change reaches the page as a new cascading authentication state: that must not reload the preview
+        // (it used to, and the reload's end cleared the refusal below — a race the CI run lost once).
         SignInAs(Roles.Viewer, "victor");
         page.Find("[data-testid=apply-button]").Click();
 
         page.WaitForAssertion(() => Assert.Contains("Only an Operator or Admin", page.Markup, StringComparison.Ordinal));
+        await Task.Delay(500);
+        Assert.Contains("Only an Operator or Admin", page.Markup, StringComparison.Ordinal);
+        Assert.Equal(describes, sandbox.Batch.ComputeEnvironmentDescribes);
         Assert.Equal(0, sandbox.Batch.Updates);
         Assert.Equal(60, (await sandbox.DescribeAsync(Ce)).BidPercentage);
     }

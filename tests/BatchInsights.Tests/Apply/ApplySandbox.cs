@@ -125,15 +125,21 @@ internal sealed class ApplySandbox : IAsyncDisposable
     internal sealed class CountingUpdates(IBatchApi inner) : IBatchApi
     {
         private int _updates;
+        private int _describes;
 
         public int Updates => Volatile.Read(ref _updates);
+
+        public int ComputeEnvironmentDescribes => Volatile.Read(ref _describes);
 
         public AwsTarget Target => inner.Target;
 
         public AwsCallStats Stats => inner.Stats;
 
-        public Task<IReadOnlyList<ComputeEnvironmentSnapshot>> DescribeComputeEnvironmentsAsync(CancellationToken cancellationToken) =>
-            inner.DescribeComputeEnvironmentsAsync(cancellationToken);
+        public Task<IReadOnlyList<ComputeEnvironmentSnapshot>> DescribeComputeEnvironmentsAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _describes);
+            return inner.DescribeComputeEnvironmentsAsync(cancellationToken);
+        }
 
         public Task<IReadOnlyList<JobQueueSnapshot>> DescribeJobQueuesAsync(CancellationToken cancellationToken) => inner.DescribeJobQueuesAsync(cancellationToken);
 

@@ -82,8 +82,21 @@ public partial class ApplyPage
     private bool CanConfirm => !Busy && Preview is { ApplyEnabled: true, Plan.CanApply: true } p
         && string.Equals(TypedName?.Trim(), p.ComputeEnvironment, StringComparison.Ordinal);
 
+    /// <summary>The route and query the page last loaded for (see <see cref="OnParametersSetAsync"/>).</summary>
+    private (long, long, string?, string?, string?)? _loadedFor;
+
     protected override async Task OnParametersSetAsync()
     {
+        // Parameters are set again whenever the cascading authentication state changes (sign-in revalidation, a role
+        // change): reload only when the route names something else, or a reload would swap the preview under the user's
+        // typed confirmation and clear a message such as a refused Apply.
+        var target = (Id, AuditId, Name, Account, Region);
+        if (_loadedFor == target)
+        {
+            return;
+        }
+
+        _loadedFor = target;
         Loading = true;
         await GuardAsync(async () =>
         {
