@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using BatchInsights.Core.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ public sealed record UserInfo(string Id, string UserName, string Role, bool Lock
 public sealed record UserChange(bool Succeeded, string Message, string? Password = null);
 
 /// <summary>Users and their one role, the first admin, and generated passwords (Admin pages and start-up).</summary>
-public sealed class Users(UserManager<AppUser> users, RoleManager<IdentityRole> roles, IOptions<AccessOptions> options, TimeProvider clock, ILogger<Users> logger)
+public sealed class Users(UserManager<AppUser> users, RoleManager<IdentityRole> roles, BatchInsightsDbContext db, IOptions<AccessOptions> options, TimeProvider clock, ILogger<Users> logger)
 {
     public const int MinimumPasswordLength = 12;
 
@@ -22,20 +23,22 @@ public sealed class Users(UserManager<AppUser> users, RoleManager<IdentityRole> 
     /// </summary>
     public async Task EnsureInitialAdminAsync()
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await CreateRolesAndFirstAdminAsync();
-        }
-        catch (DbUpdateException)
-        {
-            // Several instances starting on one empty database: another one created them first (unique index). Fine,
-            // if they are all there now; anything else is a real failure.
-            if (!await users.Users.AnyAsync() || await roles.Roles.CountAsync() < Roles.All.Count)
+            try
             {
-                throw;
+                await CreateRolesAndFirstAdminAsync();
+                return;
             }
-
-            logger.LogInformation("Another instance created the roles and the first admin at the same time; using theirs.");
+            catch (Exception e) when ((e is DbUpdateException or DuplicateException) && attempt < 5)
+            {
+                // Several instances starting on one empty database: another one created a role or the first admin
+                // between our check and our insert — refused by Identity's own duplicate check or, a moment later, by
+                // the unique index. Look again once it is done: what exists is skipped, so the retry finds them all.
+                logger.LogInformation("Another instance is creating the roles or the first admin at the same time ({Reason}); checking again.", e.Message);
+                db.ChangeTracker.Clear();
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
+            }
         }
     }
 
@@ -207,9 +210,17 @@ public sealed class Users(UserManager<AppUser> users, RoleManager<IdentityRole> 
 
     private static void Check(IdentityResult result, string what)
     {
-        if (!result.Succeeded)
+        if (result.Succeeded)
         {
-            throw new InvalidOperationException($"Could not {what}: {Describe(result)}");
+            return;
         }
+
+        var message = $"Could not {what}: {Describe(result)}";
+        throw result.Errors.All(e => e.Code is nameof(IdentityErrorDescriber.DuplicateUserName) or nameof(IdentityErrorDescriber.DuplicateRoleName))
+            ? new DuplicateException(message)
+            : new InvalidOperationException(message);
     }
+
+    /// <summary>Identity refused a user or role name that exists already (another instance may have just created it).</summary>
+    private sealed class DuplicateException(string message) : InvalidOperationException(message);
 }
