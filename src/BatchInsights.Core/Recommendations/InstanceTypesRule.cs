@@ -282,7 +282,8 @@ public sealed class InstanceTypesRule : IRecommendationRule
             || (finalReplay.JobsThatFitNoType == currentReplay.JobsThatFitNoType && finalReplay.CostUsd < currentReplay.CostUsd);
         var keepCurrent = !beatsCurrent && currentTypes.Any(priced.ContainsKey);
         var proposedList = keepCurrent ? currentTypes.Where(priced.ContainsKey).Select(t => priced[t]).ToList() : finalTypes;
-        proposedResult = SlicePacking.Simulate(demand, proposedList, settings);
+        // Keeping the current types: the same list as `current`, already simulated.
+        proposedResult = keepCurrent ? currentResult : SlicePacking.Simulate(demand, proposedList, settings);
         return new InstanceTypeChoice(currentTypes, proposedList.Select(t => t.InstanceType).Order(StringComparer.Ordinal).ToList(),
             currentResult, proposedResult, onDemand, fitsNothing)
         {
