@@ -98,7 +98,7 @@ public sealed class InstanceTypesRule : IRecommendationRule
         var arch = currentTypes.Any(t => offers.FirstOrDefault(o => o.InstanceType == t)?.Architectures is { } a && a.Contains("arm64") && !a.Contains("x86_64"))
             ? "arm64" : "x86_64";
         var candidates = offers.Where(o => o.OnDemandUsdPerHour is not null && o.CurrentGeneration && !o.Burstable && !o.BareMetal
-                && o.Architectures.Contains(arch) && IsCandidateFamily(o.Family, o.Gpus > 0) && o.SchedulableGpus == o.Gpus)
+                && o.Architectures.Contains(arch) && IsCandidateFamily(o.Family, o.Gpus > 0) && o.AllGpusSchedulable)
             .Select(o => priced[o.InstanceType]).ToList();
         if (candidates.Count == 0)
         {

@@ -146,7 +146,10 @@ public sealed record InstanceOffer(
     /// with NVIDIA GPUs": https://docs.aws.amazon.com/batch/latest/userguide/run-eks-gpu-workload.html), so an AMD type such as g4ad offers none: a GPU job sent there stays RUNNABLE. An unknown model is
     /// taken at its word rather than raising a false alarm.
     /// </summary>
-    public int SchedulableGpus => Gpus > 0 && GpuModel is { } model && !model.StartsWith("NVIDIA", StringComparison.OrdinalIgnoreCase) ? 0 : Gpus;
+    public int SchedulableGpus => AllGpusSchedulable ? Gpus : 0;
+
+    /// <summary>No GPU, or GPUs Batch can schedule (see <see cref="SchedulableGpus"/>).</summary>
+    public bool AllGpusSchedulable => Gpus == 0 || GpuModel is not { } model || model.StartsWith("NVIDIA", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>One Spot price change: the price from <paramref name="TimestampMs"/> until the next point.</summary>

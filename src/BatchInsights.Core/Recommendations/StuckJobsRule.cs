@@ -164,7 +164,7 @@ public sealed class StuckJobsRule : IRecommendationRule
             }
             else if (Largest(allowed[ce.Name], shape) is { } big)
             {
-                rows.Add([ce.Name, big.InstanceType, Num(big.Vcpus), Mib(big.MemoryMib), Mib(Usable(big)), GpuText(big)]);
+                rows.Add([ce.Name, big.InstanceType, Num(big.Vcpus), Mib(big.MemoryMib), Mib(Usable(big)), big.AllGpusSchedulable ? big.Gpus.ToString(CultureInfo.InvariantCulture) : GpuPhrase(big)]);
             }
             else
             {
@@ -175,7 +175,7 @@ public sealed class StuckJobsRule : IRecommendationRule
         var ec2 = ces.FirstOrDefault(c => c.IsManagedEc2);
         var arch = ec2 is null ? "x86_64" : Architecture(allowed[ec2.Name]);
         var smallest = offers.Where(o => o.OnDemandUsdPerHour is not null && o.CurrentGeneration && !o.Burstable && !o.BareMetal
-                && o.Architectures.Contains(arch) && Holds(o, shape) && (o.SchedulableGpus > 0) == (shape.Gpus > 0) && o.SchedulableGpus == o.Gpus)
+                && o.Architectures.Contains(arch) && Holds(o, shape) && (o.Gpus > 0) == (shape.Gpus > 0) && o.AllGpusSchedulable)
             .OrderBy(o => o.OnDemandUsdPerHour).ThenBy(o => o.Vcpus).ThenBy(o => o.InstanceType, StringComparer.Ordinal).FirstOrDefault();
         if (smallest is not null)
         {
@@ -363,12 +363,8 @@ public sealed class StuckJobsRule : IRecommendationRule
     private static bool Holds(InstanceOffer o, JobShape shape) =>
         shape.Vcpus <= o.Vcpus + 1e-9 && shape.MemoryMib <= Usable(o) && shape.Gpus <= o.SchedulableGpus;
 
-    /// <summary>GPUs a job can use; for a non-NVIDIA accelerator, says why there are none.</summary>
-    private static string GpuText(InstanceOffer o) => o.SchedulableGpus == o.Gpus
-        ? o.Gpus.ToString(CultureInfo.InvariantCulture)
-        : string.Create(CultureInfo.InvariantCulture, $"0 usable ({o.Gpus} × {o.GpuModel}: Batch schedules NVIDIA GPUs only)");
-
-    private static string GpuPhrase(InstanceOffer o) => o.SchedulableGpus == o.Gpus
+    /// <summary>"2 GPU", or for a non-NVIDIA accelerator why a job can use none of them.</summary>
+    private static string GpuPhrase(InstanceOffer o) => o.AllGpusSchedulable
         ? string.Create(CultureInfo.InvariantCulture, $"{o.Gpus} GPU")
         : string.Create(CultureInfo.InvariantCulture, $"no GPU a job can use: {o.Gpus} × {o.GpuModel}, and Batch schedules NVIDIA GPUs only");
 
