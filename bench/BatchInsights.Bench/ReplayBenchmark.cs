@@ -48,7 +48,11 @@ internal static class ReplayBenchmark
         var spot = ce.Type == "SPOT";
         var catalog = new Core.Catalog.InstanceCatalog(NullLogger<Core.Catalog.InstanceCatalog>.Instance, TimeProvider.System);
         var windowSeconds = (long)(args.Hours * 3600);
-        var prices = new Pricing(scenario, catalog, spot, windowSeconds);
+        // The AZs of the CE's subnets: Batch launches its instances only there (the sandbox places them in a, b, c too), so
+        // the simulations and the bounds take Spot pools from these AZs only; the rule sees every AZ's pools, as the harvest
+        // stores them, and the CE's AZs, as the loader gives them.
+        var ceZones = CeZones(scenario, ce);
+        var prices = new Pricing(scenario, catalog, spot, windowSeconds, ceZones);
 
         var step = Stopwatch.StartNew();
         var jobs = TraceWorkload.Load(scenario.Workload, windowSeconds);
@@ -216,7 +220,8 @@ internal static class ReplayBenchmark
             + $"scale-down after {policy.IdleScaleDownSeconds} s idle, {policy.MinimumBillingSeconds} s minimum billing; "
             + $"{currentRun.JobsThatFitNoType} jobs fit none of the current types. "
             + (spot ? $"Spot ({ce.AllocationStrategy}): simulated launches go to the cheapest pool (type × AZ) at launch under SPOT_PRICE_CAPACITY_OPTIMIZED "
-                + "(also assumed for the recommended list), else pay the mean over AZs; the bound takes the lowest AZ; bidPercentage and interruptions not modelled." : "On-Demand prices: embedded us-east-1 catalog."));
+                + $"(also assumed for the recommended list), else pay the mean over AZs; the bound takes the lowest AZ; pools of the CE's AZs only ({(ceZones.Count == 0 ? "all" : string.Join(", ", ceZones))}; "
+                + "the rule sees every AZ's pools and the CE's AZs); bidPercentage and interruptions not modelled." : "On-Demand prices: embedded us-east-1 catalog."));
         report.Note($"Fit-aware bound (catalog): {fitAll.Classes} job classes, {fitAll.TypeSets} type sets (each a covering row per resource, "
             + $"an instance-count row and a job-count row); fit-aware ÷ plain = {Ratio(fitAll.BoundUsd, boundAll.BoundUsd)} (catalog), "
             + $"{Ratio(fitCe.BoundUsd, boundCe.BoundUsd)} (CE types).");
@@ -247,7 +252,10 @@ internal static class ReplayBenchmark
         // The rule sees the whole window the jobs ran in (a 24-h job started late runs past it).
         var nowMs = Math.Max(toMs, observed.Count == 0 ? toMs : observed.Max(j => j.StoppedAtMs));
         var config = new ComputeEnvironmentConfig(Account, region, $"arn:aws:batch:{region}:{Account}:compute-environment/{ce.Name}", ce.Name, "MANAGED",
-            ce.Type, "ENABLED", "VALID", ce.InstanceTypes, ce.AllocationStrategy, ce.BidPercentage, 0, ce.MaxvCpus, 0, []);
+            ce.Type, "ENABLED", "VALID", ce.InstanceTypes, ce.AllocationStrategy, ce.BidPercentage, 0, ce.MaxvCpus, 0, ce.Subnets ?? [])
+        {
+            AvailabilityZones = CeZones(scenario, ce),
+        };
         var queue = new QueueConfig(Account, region, "replay", "ENABLED", 1, [ce.Name], HasMultiNodeJobs: false);
         var series = ce.Type == "SPOT" ? prices.SpotPriceSeries(Account, fromMs, nowMs) : [];
         var offers = RecommendationInputLoader.BuildOffers(catalog, [region], series, fromMs, nowMs);
@@ -261,6 +269,13 @@ internal static class ReplayBenchmark
 
         var types = change.ProposedValue.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return new RuleAdvice(types, $"{change.ProposedValue} (rule's own estimate: saves {recommendation!.Savings.MonthlyUsd:N0} USD/month)");
+    }
+
+    /// <summary>The AZs of the CE's subnets in the scenario's VPCs, sorted; empty when it names none.</summary>
+    private static List<string> CeZones(Scenario scenario, ComputeEnvironmentSpec ce)
+    {
+        var zoneOf = scenario.Vpcs.SelectMany(v => v.Subnets).ToDictionary(s => s.Name, s => s.Zone, StringComparer.Ordinal);
+        return (ce.Subnets ?? []).Where(zoneOf.ContainsKey).Select(n => zoneOf[n]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 
     private static void PrintMix(LowerBoundResult bound, List<MachineType> types, string label) =>
@@ -280,9 +295,12 @@ internal static class ReplayBenchmark
     private sealed record PricedTypes(List<MachineType> Types, PriceSchedule BoundPrices, List<MachineType> SimulationTypes, PriceSchedule SimulationPrices);
 
     /// <summary>Turns type names into capacities and price schedules for the replay window.</summary>
-    private sealed class Pricing(Scenario scenario, Core.Catalog.InstanceCatalog catalog, bool spot, long windowSeconds)
+    private sealed class Pricing(Scenario scenario, Core.Catalog.InstanceCatalog catalog, bool spot, long windowSeconds, IReadOnlyList<string> ceZones)
     {
         private readonly SpotMarket _market = new(scenario.Seed, scenario.Region, scenario.AvailabilityZones ?? Ec2Data.Default.DefaultZones(scenario.Region), []);
+
+        /// <summary>The AZs the CE launches in (its subnets'); empty = all of the region's.</summary>
+        private bool Launches(string zone) => ceZones.Count == 0 || ceZones.Contains(zone, StringComparer.Ordinal);
 
         /// <param name="names">Instance types.</param>
         /// <param name="cheapestPool">Spot launches go to the cheapest pool (type × AZ) at launch, as SPOT_PRICE_CAPACITY_OPTIMIZED
@@ -374,7 +392,7 @@ internal static class ReplayBenchmark
         {
             var startMs = Origin.ToUnixTimeMilliseconds();
             var result = new List<(string, (long, double)[])>();
-            foreach (var zone in _market.Zones)
+            foreach (var zone in _market.Zones.Where(Launches))
             {
                 var pool = _market.PoolOf(zone, type);
                 if (pool < 0)

@@ -59,9 +59,10 @@ public sealed class InstanceTypesRule : IRecommendationRule
         Parallel.For(0, work.Count, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, i =>
         {
             var (ce, jobs, stuck, mnp) = work[i];
-            var offers = input.Offers.Where(o => o.Region == ce.Region).ToList();
+            // Only the CE's AZs: its instances launch in its subnets, so other AZs' pools and prices are no evidence for it.
+            var offers = input.Offers.Where(o => o.Region == ce.Region).Select(o => o.For(ce)).ToList();
             choices[i] = Choose(jobs, stuck, ce, offers, input.WindowStartMs, input.NowMs, input.Settings, onDemand: !ce.IsSpot || mnp,
-                input.SpotPrices.Where(s => s.Account == ce.Account && s.Region == ce.Region).ToList());
+                input.SpotPrices.Where(s => s.Account == ce.Account && s.Region == ce.Region && ce.LaunchesIn(s.AvailabilityZone)).ToList());
         });
         for (var i = 0; i < work.Count; i++)
         {
@@ -98,7 +99,7 @@ public sealed class InstanceTypesRule : IRecommendationRule
         var arch = currentTypes.Any(t => offers.FirstOrDefault(o => o.InstanceType == t)?.Architectures is { } a && a.Contains("arm64") && !a.Contains("x86_64"))
             ? "arm64" : "x86_64";
         var candidates = offers.Where(o => o.OnDemandUsdPerHour is not null && o.CurrentGeneration && !o.Burstable && !o.BareMetal
-                && o.Architectures.Contains(arch) && IsCandidateFamily(o.Family, o.Gpus > 0) && o.AllGpusSchedulable)
+                && o.Architectures.Contains(arch) && IsCandidateFamily(o.Family, o.Gpus > 0) && o.AllGpusSchedulable && !o.OnlyOutsideCeZones)
             .Select(o => priced[o.InstanceType]).ToList();
         if (candidates.Count == 0)
         {
@@ -378,7 +379,7 @@ public sealed class InstanceTypesRule : IRecommendationRule
             string.Create(CultureInfo.InvariantCulture, $"Jobs can reserve {SlicePacking.UsableMemoryShare:P0} of an instance's memory (ECS agent and OS keep the rest)."),
             "'optimal' is taken as the m/c/r families Batch picks: c4, m4, r4, c5, m5, r5 and (since 2025-11) m6i, c6i, r6i, c7i.",
             "Images are assumed x86_64 unless the CE already uses arm64 types.",
-            choice.OnDemand ? "Priced at On-Demand prices." : string.Create(CultureInfo.InvariantCulture, $"Priced at each type's mean harvested Spot price ({AssumedSpotRatio:P0} of On-Demand where none was harvested)."),
+            choice.OnDemand ? "Priced at On-Demand prices." : string.Create(CultureInfo.InvariantCulture, $"Priced at each type's mean harvested Spot price in {ZonesPhrase(ce)} ({AssumedSpotRatio:P0} of On-Demand where none was harvested); a type with Spot pools only in other AZs is not offered where this CE launches and is never proposed."),
             string.Create(CultureInfo.InvariantCulture, $"Monthly = window cost × 30 days / {input.WindowHours:0.#} h observed."),
         };
         var bucket = string.Join('|', RecommendationFingerprint.SavingsBucket(savings), choice.FitsNoAllowedType.Count.ToString(CultureInfo.InvariantCulture));
@@ -387,6 +388,11 @@ public sealed class InstanceTypesRule : IRecommendationRule
             jobs.Count >= 100 ? RecommendationConfidence.High : jobs.Count >= 10 ? RecommendationConfidence.Medium : RecommendationConfidence.Low,
             severity, evidence, assumptions, bucket);
     }
+
+    /// <summary>"the CE's AZs (us-east-1a, us-east-1b)", or "the region's AZs (the CE's subnets were not harvested)".</summary>
+    internal static string ZonesPhrase(ComputeEnvironmentConfig ce) => ce.AvailabilityZones.Count == 0
+        ? "the region's AZs (the CE's subnets were not harvested, so its own AZs are unknown)"
+        : $"the CE's AZs ({string.Join(", ", ce.AvailabilityZones)})";
 
     private static (decimal Low, decimal High) Range(RecommendationInput input, InstanceTypeChoice choice,
         RecommendationSettings a, RecommendationSettings b, decimal savings)

@@ -78,6 +78,15 @@ public sealed record ComputeEnvironmentConfig(
     string? StatusReason = null,
     double RunningVcpus = 0)
 {
+    /// <summary>
+    /// The Availability Zones of <see cref="Subnets"/> (from the network harvest): the only AZs Batch launches this CE's
+    /// instances in. Empty = not known (some subnet was not harvested), and then no AZ is ruled out.
+    /// </summary>
+    public IReadOnlyList<string> AvailabilityZones { get; init; } = [];
+
+    /// <summary>Whether this CE can launch in <paramref name="zone"/>: one of its subnets' AZs, or any AZ while those are unknown.</summary>
+    public bool LaunchesIn(string zone) => AvailabilityZones.Count == 0 || AvailabilityZones.Contains(zone, StringComparer.Ordinal);
+
     public bool IsSpot => string.Equals(ResourceType, "SPOT", StringComparison.OrdinalIgnoreCase);
 
     public bool IsFargate => ResourceType?.StartsWith("FARGATE", StringComparison.OrdinalIgnoreCase) == true;
@@ -147,6 +156,28 @@ public sealed record InstanceOffer(
     /// taken at its word rather than raising a false alarm.
     /// </summary>
     public int SchedulableGpus => AllGpusSchedulable ? Gpus : 0;
+
+    /// <summary>
+    /// Set by <see cref="For"/>: the type has Spot pools in the region but none in the CE's AZs. Spot prices exist only
+    /// where EC2 offers the type, so the CE cannot launch it at all (a pool-less type elsewhere is merely not harvested).
+    /// </summary>
+    public bool OnlyOutsideCeZones { get; init; }
+
+    /// <summary>
+    /// This offer as <paramref name="ce"/> can buy it: only the Spot pools in the CE's AZs (its instances never launch in
+    /// the others, so their prices are no evidence for it). Unchanged while the CE's AZs are unknown.
+    /// </summary>
+    public InstanceOffer For(ComputeEnvironmentConfig ce)
+    {
+        ArgumentNullException.ThrowIfNull(ce);
+        if (ce.AvailabilityZones.Count == 0 || Spot.All(p => ce.LaunchesIn(p.AvailabilityZone)))
+        {
+            return this;
+        }
+
+        var inZones = Spot.Where(p => ce.LaunchesIn(p.AvailabilityZone)).ToList();
+        return this with { Spot = inZones, OnlyOutsideCeZones = inZones.Count == 0 };
+    }
 
     /// <summary>No GPU, or GPUs Batch can schedule (see <see cref="SchedulableGpus"/>).</summary>
     public bool AllGpusSchedulable => Gpus == 0 || GpuModel is not { } model || model.StartsWith("NVIDIA", StringComparison.OrdinalIgnoreCase);

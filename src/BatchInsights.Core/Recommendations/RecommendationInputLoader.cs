@@ -30,6 +30,13 @@ public sealed class RecommendationInputLoader(
                 c.AllocationStrategy, c.BidPercentage, c.MinvCpus, c.MaxvCpus, c.DesiredvCpus, SplitList(c.Subnets), c.StatusReason))
             .OrderBy(c => c.Account, StringComparer.Ordinal).ThenBy(c => c.Region, StringComparer.Ordinal).ThenBy(c => c.Name, StringComparer.Ordinal)
             .ToList();
+        // Each CE's AZs from its harvested subnets (only when every subnet is known: a missing one could be in any AZ).
+        var zoneBySubnet = (await db.NetworkSubnets.AsNoTracking().Select(s => new { s.Account, s.Region, s.SubnetId, s.AvailabilityZone }).ToListAsync(cancellationToken))
+            .ToDictionary(s => (s.Account, s.Region, s.SubnetId), s => s.AvailabilityZone);
+        ces = ces.Select(c => c.Subnets.Count > 0 && c.Subnets.All(id => zoneBySubnet.ContainsKey((c.Account, c.Region, id)))
+                ? c with { AvailabilityZones = c.Subnets.Select(id => zoneBySubnet[(c.Account, c.Region, id)]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() }
+                : c)
+            .ToList();
         var ceNameByArn = ces.GroupBy(c => c.Arn, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
 
         // The hot read (a million jobs, each with the container instance of its latest placed attempt) goes through raw

@@ -26,7 +26,9 @@ public sealed class SpotBidRule : IRecommendationRule
             var offers = input.Offers.Where(o => o.Region == ce.Region).ToList();
             var types = InstanceTypesRule.Expand(ce.InstanceTypes, offers).ToHashSet(StringComparer.Ordinal);
             var od = offers.Where(o => o.OnDemandUsdPerHour is > 0).ToDictionary(o => o.InstanceType, o => o.OnDemandUsdPerHour!.Value, StringComparer.Ordinal);
-            var pools = input.SpotPrices.Where(s => s.Account == ce.Account && s.Region == ce.Region && types.Contains(s.InstanceType) && od.ContainsKey(s.InstanceType) && s.Points.Count > 0).ToList();
+            // The pools the CE can launch in: its types in its subnets' AZs.
+            var pools = input.SpotPrices.Where(s => s.Account == ce.Account && s.Region == ce.Region && ce.LaunchesIn(s.AvailabilityZone)
+                && types.Contains(s.InstanceType) && od.ContainsKey(s.InstanceType) && s.Points.Count > 0).ToList();
             if (pools.Count == 0)
             {
                 continue;
@@ -184,7 +186,7 @@ public sealed class SpotBidRule : IRecommendationRule
         var assumptions = new List<string>
         {
             "aws-facts §4.3: leaving bidPercentage empty means a max price of 100 % of On-Demand; you always pay the market price, so a lower cap only blocks launches and adds interruptions.",
-            "Pools are the harvested Spot price histories of the CE's instance types in every AZ seen; pools weigh equally.",
+            $"Pools are the harvested Spot price histories of the CE's instance types in {InstanceTypesRule.ZonesPhrase(ce)}; pools weigh equally.",
             "The CE's Spot spend is estimated from its jobs' vCPU-hours at the pools' mean Spot price per vCPU.",
             "Changing bidPercentage or allocationStrategy is an infrastructure update; a CE on BEST_FIT needs a blue/green replacement (aws-facts §4.2).",
         };

@@ -105,6 +105,30 @@ public sealed class InstanceTypesRuleTests
     }
 
     [Fact]
+    public void Evaluate_SpotCe_NeverProposesATypeWhosePoolsAreAllOutsideItsAzs()
+    {
+        // c6a.large is by far the cheapest Spot pool, but only in us-east-1d; the CE's subnets are in us-east-1a and 1b, so
+        // Batch can never launch it there. m6i.large has a pool in the CE's AZs too.
+        IReadOnlyList<SpotPriceSeries> spot =
+        [
+            Pool("c6a.large", "us-east-1d", OnDemand("c6a.large"), 0.05m, 0.05m, 0),
+            Pool("m6i.large", "us-east-1a", OnDemand("m6i.large"), 0.30m, 0.30m, 0),
+            Pool("m6i.large", "us-east-1d", OnDemand("m6i.large"), 0.05m, 0.05m, 0),
+        ];
+        var ce = Ce(resourceType: "SPOT", types: ["m5.large"], strategy: "SPOT_PRICE_CAPACITY_OPTIMIZED");
+        ComputeEnvironmentConfig InAzs(params string[] zones) => ce with { AvailabilityZones = zones };
+        Recommendation Run(ComputeEnvironmentConfig c) => Assert.Single(new InstanceTypesRule().Evaluate(Input([c], [Queue()], Jobs(300, 2, 3_584), spot: spot)));
+
+        // With the CE's AZs unknown nothing is ruled out, and the 1d pool wins.
+        Assert.Contains("c6a.large", TypesChange(Run(ce)).ProposedValue.Split(','));
+
+        var r = Run(InAzs("us-east-1a", "us-east-1b"));
+
+        Assert.DoesNotContain("c6a.large", TypesChange(r).ProposedValue.Split(','));
+        Assert.Contains(r.Assumptions, a => a.Contains("the CE's AZs (us-east-1a, us-east-1b)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Choose_AlreadyCheapestSetting_GivesNoRecommendation()
     {
         var first = Assert.Single(new InstanceTypesRule().Evaluate(Input([Ce()], [Queue()], Jobs(200, 2, 14_336))));

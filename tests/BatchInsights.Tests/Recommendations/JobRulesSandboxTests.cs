@@ -35,6 +35,10 @@ public sealed class JobRulesSandboxTests
 
         var results = new Recommender([new StuckJobsRule(), new ServerlessFitRule(), new NetworkPathRule()]).Evaluate(input);
 
+        // Each CE's AZs come from its harvested subnets: the only AZs whose Spot pools are evidence for it.
+        Assert.Equal(["us-east-1a", "us-east-1b", "us-east-1c"], input.ComputeEnvironments.Single(c => c.Name == "spot-optimal").AvailabilityZones);
+        Assert.Equal(["us-east-1a", "us-east-1b"], input.ComputeEnvironments.Single(c => c.Name == "lab-isolated").AvailabilityZones);
+
         // genome-assembly-xl asks for 1,000 GiB on batch-spot-optimal ("optimal"): no allowed type is that large.
         var genome = Assert.Single(results, r => r.Title == "batch-spot-optimal: genome-assembly-xl fits no allowed instance type");
         Assert.Equal(("spot-optimal", RecommendationSeverity.Critical), (genome.Target.Name, genome.Severity));

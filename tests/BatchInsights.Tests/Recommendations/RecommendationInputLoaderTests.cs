@@ -27,6 +27,9 @@ public sealed class RecommendationInputLoaderTests
         Assert.NotEmpty(input.Jobs);
         Assert.All(input.Jobs, j => Assert.NotEqual("", j.ComputeEnvironment));
         Assert.NotEmpty(input.SpotPrices);
+        // No network harvest yet: the CEs' AZs are unknown, so no AZ is ruled out (and the sandbox serves pools in all six).
+        Assert.All(input.ComputeEnvironments, c => Assert.Empty(c.AvailabilityZones));
+        Assert.Contains(input.SpotPrices, s => s.AvailabilityZone == "us-east-1d");
         Assert.Contains(input.Offers, o => o.Spot.Count > 0 && o.OnDemandUsdPerHour is not null);
         var bid60 = input.ComputeEnvironments.Single(c => c.BidPercentage == 60).Name;
         var advice = Assert.Single(recommendations, r => r.RuleId == SpotBidRule.RuleId && r.Target.Name == bid60);

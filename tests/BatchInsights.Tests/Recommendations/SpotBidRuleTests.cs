@@ -32,6 +32,22 @@ public sealed class SpotBidRuleTests
     }
 
     [Fact]
+    public void Evaluate_PoolsOutsideTheCesAzs_AreNoEvidence()
+    {
+        // us-east-1a is above the 60 % cap a quarter of the time, us-east-1b never; the CE launches only in us-east-1b.
+        var ce = Ce("spot", "SPOT", ["m5.large"], bid: 60, strategy: "SPOT_CAPACITY_OPTIMIZED") with { AvailabilityZones = ["us-east-1b"] };
+        var input = Input([ce], [Queue(ce: "spot")], Jobs(100, 2, 4_000, ce: "spot"), spot: Pools());
+
+        var r = Assert.Single(new SpotBidRule().Evaluate(input));
+
+        var pools = Assert.Single(r.Evidence, e => e.Title == "Pools of this CE");
+        Assert.Equal("us-east-1b m5.large", Assert.Single(pools.Rows)[0]);
+        var curve = Assert.Single(r.Evidence, e => e.Kind == EvidenceKind.Series);
+        Assert.Equal(0, curve.Series.Single(s => s.Name.StartsWith("Time above", StringComparison.Ordinal)).Values[5]);
+        Assert.Contains(r.Assumptions, a => a.Contains("the CE's AZs (us-east-1b)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Evaluate_BudgetCapInConfig_RecommendsThatCap()
     {
         var input = Input([Ce("spot", "SPOT", ["m5.large"], strategy: SpotBidRule.PriceCapacityOptimized)], [Queue(ce: "spot")], Jobs(100, 2, 4_000, ce: "spot"),
