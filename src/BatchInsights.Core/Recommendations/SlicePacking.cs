@@ -136,7 +136,11 @@ public static class SlicePacking
         ArgumentNullException.ThrowIfNull(settings);
         var shapes = demand.Shapes;
         // Flat arrays (shape and type fields by index): the inner loops below run millions of times on a big account.
-        var typeList = types.ToArray();
+        // Of types with the same capacity (c6a.large, c5a.large, c6i.large…) only the cheapest (the first on a tie) can win a
+        // launch: its fill is the same and its price per unit held lower. Leaving the others out (and keeping the given order,
+        // which breaks ties between equal scores) changes no decision.
+        var typeList = types.Select((t, i) => (Type: t, Index: i)).GroupBy(x => (x.Type.Vcpus, x.Type.MemoryMib, x.Type.Gpus))
+            .Select(g => g.MinBy(x => x.Type.UsdPerHour)).OrderBy(x => x.Index).Select(x => x.Type).ToArray();
         var fits = shapes.Select(s => Enumerable.Range(0, typeList.Length).Where(t => Fits(s, typeList[t])).ToArray()).ToArray();
         var unplaced = shapes.Where((_, i) => fits[i].Length == 0).ToList();
         // FFD order: largest dominant share of the largest type first.
