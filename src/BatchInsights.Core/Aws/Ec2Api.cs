@@ -24,6 +24,9 @@ public sealed partial class Ec2Api : IEc2Api, IDisposable
     /// <summary>DescribeInstanceTypes' page size (its maximum is 100).</summary>
     internal const int InstanceTypesPageSize = 100;
 
+    /// <summary>DescribeInstanceTypeOfferings' page size (its maximum is 1000).</summary>
+    internal const int InstanceTypeOfferingsPageSize = 1000;
+
     private readonly AmazonEC2Client _client;
     private readonly Ec2HttpClientFactory _httpClients;
 
@@ -112,6 +115,31 @@ public sealed partial class Ec2Api : IEc2Api, IDisposable
         return results;
     }
 
+    public async Task<IReadOnlyList<InstanceTypeOffering>> DescribeInstanceTypeOfferingsAsync(CancellationToken cancellationToken)
+    {
+        var results = new List<InstanceTypeOffering>();
+        string? nextToken = null;
+        do
+        {
+            var request = new DescribeInstanceTypeOfferingsRequest
+            {
+                LocationType = LocationType.AvailabilityZone,
+                MaxResults = InstanceTypeOfferingsPageSize,
+                NextToken = nextToken,
+            };
+            var response = await CallAsync("DescribeInstanceTypeOfferings", ct => _client.DescribeInstanceTypeOfferingsAsync(request, ct), cancellationToken);
+            foreach (var offering in response.InstanceTypeOfferings ?? [])
+            {
+                results.Add(Map(offering));
+            }
+
+            nextToken = string.IsNullOrEmpty(response.NextToken) ? null : response.NextToken;
+        }
+        while (nextToken is not null);
+
+        return results;
+    }
+
     public void Dispose()
     {
         _client.Dispose();
@@ -160,6 +188,27 @@ public sealed partial class Ec2Api : IEc2Api, IDisposable
             info.BareMetal ?? false,
             usage.Contains("spot"),
             usage.Contains("on-demand"));
+    }
+
+    internal static InstanceTypeOffering Map(Amazon.EC2.Model.InstanceTypeOffering offering)
+    {
+        var operation = "DescribeInstanceTypeOfferings";
+        var type = offering.InstanceType?.Value is { Length: > 0 } t
+            ? t
+            : throw new AwsApiException(ServiceName, operation, "unexpected response: an instance type offering has no instanceType");
+        if (string.IsNullOrEmpty(offering.Location))
+        {
+            throw new AwsApiException(ServiceName, operation, $"unexpected response: the offering of {type} has no location");
+        }
+
+        // Asked for by AZ: an offering located elsewhere (a region, a zone id) would be taken for an AZ name.
+        if (offering.LocationType?.Value is { Length: > 0 } locationType && locationType != LocationType.AvailabilityZone.Value)
+        {
+            throw new AwsApiException(ServiceName, operation,
+                $"unexpected response: the offering of {type} in '{offering.Location}' has locationType '{locationType}', not availability-zone");
+        }
+
+        return new InstanceTypeOffering(type, offering.Location);
     }
 
     // "NVIDIA T4", as in the embedded snapshot; several models (rare) are joined with ';'.

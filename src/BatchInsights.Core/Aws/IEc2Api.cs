@@ -22,6 +22,12 @@ public interface IEc2Api
     Task<IReadOnlyList<InstanceTypeSnapshot>> DescribeInstanceTypesAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// DescribeInstanceTypeOfferings with LocationType=availability-zone (follows NextToken): which instance types EC2 offers in
+    /// which AZ of the region. A CE whose subnets are all in AZs that do not offer a type can never launch it.
+    /// </summary>
+    Task<IReadOnlyList<InstanceTypeOffering>> DescribeInstanceTypeOfferingsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// DescribeInstances with EC2 filters (e.g. tag-key=AWSBatchServiceTag), every page. EC2 lists terminated instances
     /// only for about an hour after they terminated, so callers must poll more often than that to see every stop.
     /// </summary>
@@ -38,6 +44,9 @@ public interface IEc2Api
     /// <summary>Every VPC endpoint of these VPCs (filter vpc-id, follows NextToken).</summary>
     Task<IReadOnlyList<VpcEndpointSnapshot>> DescribeVpcEndpointsAsync(IReadOnlyList<string> vpcIds, CancellationToken cancellationToken);
 }
+
+/// <summary>One row of DescribeInstanceTypeOfferings by AZ: <paramref name="InstanceType"/> is offered in <paramref name="AvailabilityZone"/>.</summary>
+public sealed record InstanceTypeOffering(string InstanceType, string AvailabilityZone);
 
 /// <summary>A DescribeSpotPriceHistory window. Empty lists mean "all" (as in the API).</summary>
 public sealed record SpotPriceQuery(

@@ -9,4 +9,12 @@ namespace BatchInsights.Core.Catalog;
 internal sealed record CatalogSnapshot(
     IReadOnlyDictionary<string, InstanceTypeSnapshot> Types,
     string SpecsSource,
-    IReadOnlyDictionary<string, IReadOnlyDictionary<string, OnDemandPrice>> PricesByRegion);
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, OnDemandPrice>> PricesByRegion)
+{
+    /// <summary>
+    /// Per region, the AZs that offer each type (DescribeInstanceTypeOfferings). A region is absent until a refresh read
+    /// it: nothing ships embedded, because stale offerings would rule out types AWS has since added to an AZ.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlySet<string>>> ZonesByRegion { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, IReadOnlySet<string>>>(StringComparer.Ordinal);
+}

@@ -35,6 +35,12 @@ public interface IInstanceCatalog
 
     /// <summary>The Linux On-Demand price of a type in a region, or null when no price is known for the type.</summary>
     OnDemandPrice? OnDemandPrice(string instanceType, string region);
+
+    /// <summary>
+    /// The AZs of <paramref name="region"/> that offer <paramref name="instanceType"/> (empty: offered in none of them), or null
+    /// while the region's offerings were never read.
+    /// </summary>
+    IReadOnlySet<string>? OfferedZones(string instanceType, string region);
 }
 
 /// <summary>

@@ -56,6 +56,52 @@ public sealed class InstanceCatalog : IInstanceCatalog
             : null;
     }
 
+    public IReadOnlySet<string>? OfferedZones(string instanceType, string region)
+    {
+        ArgumentNullException.ThrowIfNull(instanceType);
+        ArgumentNullException.ThrowIfNull(region);
+        return _snapshot.ZonesByRegion.TryGetValue(region, out var byType)
+            ? byType.TryGetValue(instanceType, out var zones) ? zones : NoZones
+            : null;
+    }
+
+    private static readonly IReadOnlySet<string> NoZones = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Replaces one region's AZ offerings from DescribeInstanceTypeOfferings. Never throws for an AWS failure: the catalog
+    /// keeps what it had (offerings unknown until a read succeeds, so no type is ruled out) and the result says why.
+    /// </summary>
+    public async Task<CatalogRefreshResult> RefreshOfferingsAsync(IEc2Api ec2, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ec2);
+        IReadOnlyList<InstanceTypeOffering> offerings;
+        try
+        {
+            offerings = await ec2.DescribeInstanceTypeOfferingsAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return KeepLastKnownGood("instance type offerings", ec2.Target, ex.Message, ex);
+        }
+
+        if (offerings.Count == 0)
+        {
+            return KeepLastKnownGood("instance type offerings", ec2.Target, "DescribeInstanceTypeOfferings returned no offerings", null);
+        }
+
+        var byType = offerings.GroupBy(o => o.InstanceType, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.Select(o => o.AvailabilityZone).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        var current = _snapshot;
+        var byRegion = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlySet<string>>>(current.ZonesByRegion, StringComparer.Ordinal)
+        {
+            [ec2.Target.Region] = byType,
+        };
+        _snapshot = current with { ZonesByRegion = byRegion };
+        _logger.LogInformation("Instance type offerings of {Target} refreshed: {Types} types in {Zones} AZs", ec2.Target, byType.Count,
+            offerings.Select(o => o.AvailabilityZone).Distinct(StringComparer.Ordinal).Count());
+        return new CatalogRefreshResult(true, offerings.Count, null);
+    }
+
     /// <summary>
     /// Replaces the specs of every type DescribeInstanceTypes returns (the catalog is global while the call is
     /// per region, so types the region does not offer keep their last known specs). Never throws for an AWS

@@ -45,7 +45,9 @@ public sealed class InstanceCatalogRefreshJob(
                 try
                 {
                     var result = await catalog.RefreshAsync(api, cancellationToken);
+                    var offerings = await catalog.RefreshOfferingsAsync(api, cancellationToken);
                     run.Add(api.Stats.Calls, api.Stats.Throttled, result.Succeeded ? null : $"instance types: {result.Error}");
+                    run.Add(0, 0, offerings.Succeeded ? null : $"instance type offerings by AZ: {offerings.Error}");
                 }
                 finally
                 {

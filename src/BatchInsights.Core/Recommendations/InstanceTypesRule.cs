@@ -99,7 +99,7 @@ public sealed class InstanceTypesRule : IRecommendationRule
         var arch = currentTypes.Any(t => offers.FirstOrDefault(o => o.InstanceType == t)?.Architectures is { } a && a.Contains("arm64") && !a.Contains("x86_64"))
             ? "arm64" : "x86_64";
         var candidates = offers.Where(o => o.OnDemandUsdPerHour is not null && o.CurrentGeneration && !o.Burstable && !o.BareMetal
-                && o.Architectures.Contains(arch) && IsCandidateFamily(o.Family, o.Gpus > 0) && o.AllGpusSchedulable && !o.OnlyOutsideCeZones)
+                && o.Architectures.Contains(arch) && IsCandidateFamily(o.Family, o.Gpus > 0) && o.AllGpusSchedulable && !o.NotOfferedInCeZones)
             .Select(o => priced[o.InstanceType]).ToList();
         if (candidates.Count == 0)
         {
@@ -548,8 +548,9 @@ public sealed class InstanceTypesRule : IRecommendationRule
                 var g = _groups[_group];
                 var best = g.Simulated.OrderBy(f => f.Result.CostUsd).ThenBy(f => f.Family, StringComparer.Ordinal).FirstOrDefault();
                 var nextBound = g.Next < g.Pending.Count ? g.Pending[g.Next].Bound : double.PositiveInfinity;
-                // Strictly below the bound (with room for rounding: costs are rounded to 1e-6 USD): ties are simulated.
-                if (best is not null && (double)best.Result.CostUsd < nextBound - 1e-5 - (Math.Abs(nextBound) * 1e-9))
+                // Strictly below the bound (with room for rounding: costs are rounded to 1e-6 USD): ties are simulated. Once the
+                // group has nothing left to simulate (bound +∞) the rest place in cost order (∞ − ∞ would be NaN and drop them).
+                if (best is not null && (double.IsPositiveInfinity(nextBound) || (double)best.Result.CostUsd < nextBound - 1e-5 - (Math.Abs(nextBound) * 1e-9)))
                 {
                     g.Simulated.Remove(best);
                     _placed.Add(best);

@@ -157,26 +157,37 @@ public sealed record InstanceOffer(
     /// </summary>
     public int SchedulableGpus => AllGpusSchedulable ? Gpus : 0;
 
+    /// <summary>The AZs of the region that offer this type (DescribeInstanceTypeOfferings); null while not read.</summary>
+    public IReadOnlySet<string>? OfferedZones { get; init; }
+
     /// <summary>
-    /// Set by <see cref="For"/>: the type has Spot pools in the region but none in the CE's AZs. Spot prices exist only
-    /// where EC2 offers the type, so the CE cannot launch it at all (a pool-less type elsewhere is merely not harvested).
+    /// Set by <see cref="For"/>: none of the CE's AZs offers the type, so the CE can never launch it. Known from the AZ
+    /// offerings, or, where those were not read, from Spot pools that exist only in other AZs (EC2 has Spot prices only
+    /// where it offers the type; a type with no pool at all is merely not harvested).
     /// </summary>
-    public bool OnlyOutsideCeZones { get; init; }
+    public bool NotOfferedInCeZones { get; init; }
 
     /// <summary>
     /// This offer as <paramref name="ce"/> can buy it: only the Spot pools in the CE's AZs (its instances never launch in
-    /// the others, so their prices are no evidence for it). Unchanged while the CE's AZs are unknown.
+    /// the others, so their prices are no evidence for it), and whether its AZs offer the type at all. Unchanged while
+    /// the CE's AZs are unknown.
     /// </summary>
     public InstanceOffer For(ComputeEnvironmentConfig ce)
     {
         ArgumentNullException.ThrowIfNull(ce);
-        if (ce.AvailabilityZones.Count == 0 || Spot.All(p => ce.LaunchesIn(p.AvailabilityZone)))
+        if (ce.AvailabilityZones.Count == 0)
+        {
+            return this;
+        }
+
+        var offered = OfferedZones is { } zones ? ce.AvailabilityZones.Any(zones.Contains) : (bool?)null;
+        if (offered != false && Spot.All(p => ce.LaunchesIn(p.AvailabilityZone)))
         {
             return this;
         }
 
         var inZones = Spot.Where(p => ce.LaunchesIn(p.AvailabilityZone)).ToList();
-        return this with { Spot = inZones, OnlyOutsideCeZones = inZones.Count == 0 };
+        return this with { Spot = inZones, NotOfferedInCeZones = offered == false || (offered is null && inZones.Count == 0) };
     }
 
     /// <summary>No GPU, or GPUs Batch can schedule (see <see cref="SchedulableGpus"/>).</summary>

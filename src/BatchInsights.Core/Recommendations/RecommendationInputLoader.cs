@@ -405,7 +405,7 @@ public sealed class RecommendationInputLoader(
             .ThenBy(s => s.AvailabilityZone, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Every catalog type per region with its On-Demand price and the Spot statistics of its harvested pools.</summary>
+    /// <summary>Every catalog type per region with its On-Demand price, the AZs offering it (when read) and the Spot statistics of its harvested pools.</summary>
     public static List<InstanceOffer> BuildOffers(IInstanceCatalog catalog, IEnumerable<string> regions, IReadOnlyList<SpotPriceSeries> series, long fromMs, long nowMs)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -423,6 +423,7 @@ public sealed class RecommendationInputLoader(
                     spotByRegionType.TryGetValue((region, t.Name), out var spot) ? spot : [])
                 {
                     GpuModel = t.GpuModel,
+                    OfferedZones = catalog.OfferedZones(t.Name, region),
                 });
             }
         }

@@ -124,7 +124,7 @@ public sealed class ServerlessFitRule : IRecommendationRule
             var allowed = InstanceTypesRule.Expand(ce.InstanceTypes, regional).ToHashSet(StringComparer.Ordinal);
             type = regional.Where(o => allowed.Contains(o.InstanceType) && o.OnDemandUsdPerHour is not null
                     && j.Vcpus <= o.Vcpus && j.MemoryMib <= o.MemoryMib * SlicePacking.UsableMemoryShare)
-                .Select(o => o.For(ce)).Where(o => !o.OnlyOutsideCeZones)
+                .Select(o => o.For(ce)).Where(o => !o.NotOfferedInCeZones)
                 .Select(o => (Offer: (InstanceOffer?)o, Price: ce.IsSpot ? o.MeanSpotUsdPerHour ?? o.OnDemandUsdPerHour!.Value * InstanceTypesRule.AssumedSpotRatio : o.OnDemandUsdPerHour!.Value))
                 .OrderBy(t => t.Price).FirstOrDefault();
             typeCache[key] = type;

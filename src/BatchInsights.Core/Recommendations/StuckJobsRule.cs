@@ -108,6 +108,14 @@ public sealed class StuckJobsRule : IRecommendationRule
             causes.Add(("ce-invalid", "INVALID", $"Compute environment {ce.Name} is INVALID{Reason(ce.StatusReason)}: Batch cannot scale it until the cause is fixed.", []));
         }
 
+        if (ce.IsManagedEc2 && ce.AvailabilityZones.Count > 0
+            && AllowedOffers(ce, input.Offers.Where(o => o.Region == ce.Region).ToList()).Select(o => o.For(ce)).ToList() is { Count: > 0 } allowed
+            && allowed.All(o => o.NotOfferedInCeZones))
+        {
+            causes.Add(("ce-types-not-offered", "no instance type offered in its AZs",
+                $"None of the instance types of compute environment {ce.Name} ({string.Join(", ", ce.InstanceTypes)}) is offered in the AZs of its subnets ({string.Join(", ", ce.AvailabilityZones)}): Batch cannot launch an instance, so jobs stay RUNNABLE. Add subnets in AZs that offer these types, or allow types these AZs offer.", []));
+        }
+
         var path = input.Network.FirstOrDefault(n => n.Account == ce.Account && n.Region == ce.Region && n.ComputeEnvironment == ce.Name)?.Path;
         if (path == NetworkPathKind.NoPath)
         {

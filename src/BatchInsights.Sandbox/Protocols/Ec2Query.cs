@@ -19,6 +19,7 @@ internal static partial class Ec2Query
     private static readonly Dictionary<string, Operation> Operations = new(StringComparer.Ordinal)
     {
         ["DescribeInstanceTypes"] = DescribeInstanceTypes,
+        ["DescribeInstanceTypeOfferings"] = DescribeInstanceTypeOfferings,
         ["DescribeSpotPriceHistory"] = DescribeSpotPriceHistory,
         ["DescribeAvailabilityZones"] = DescribeAvailabilityZones,
         ["DescribeInstances"] = DescribeInstances,
@@ -118,6 +119,54 @@ internal static partial class Ec2Query
             JsonValueKind.String => c.GetString() ?? "",
             _ => c.GetRawText(),
         })));
+    }
+
+    /// <summary>
+    /// Which types each location offers. LocationType region (the default: a type offered in any of the account's AZs,
+    /// located at the region), availability-zone (zone names) or availability-zone-id (the ids DescribeAvailabilityZones
+    /// gives); outpost lists nothing, as the simulated account has no Outposts. Rows by location, then type.
+    /// </summary>
+    private static Action<XmlWriter> DescribeInstanceTypeOfferings(Ec2Account account, IFormCollection form)
+    {
+        var locationType = form["LocationType"].ToString() is { Length: > 0 } lt ? lt : "region";
+        var data = Ec2Data.Default;
+        var zones = account.Zones.Order(StringComparer.Ordinal).ToList();
+        IEnumerable<(string Type, string Location)> rows = locationType switch
+        {
+            "region" => zones.SelectMany(z => data.OfferedTypes(account.Region, z)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+                .Select(t => (t, account.Region)),
+            "availability-zone" => zones.SelectMany(z => data.OfferedTypes(account.Region, z).Select(t => (t, z))),
+            "availability-zone-id" => zones.Select(z => (Zone: z, Id: Ec2Data.ZoneId(account.Region, z)))
+                .OrderBy(z => z.Id, StringComparer.Ordinal)
+                .SelectMany(z => data.OfferedTypes(account.Region, z.Zone).Select(t => (t, z.Id))),
+            "outpost" => [],
+            _ => throw new Ec2ClientException("InvalidParameterValue",
+                $"Value ({locationType}) for parameter locationType is invalid. Valid values: region, availability-zone, availability-zone-id, outpost."),
+        };
+        var filters = Filters(form);
+        if (filters.FirstOrDefault(f => f.Name is not ("location" or "instance-type")) is { Name: { } invalid })
+            throw new Ec2ClientException("InvalidParameterValue", $"The filter '{invalid}' is invalid");
+        var all = rows
+            .Where(r => filters.All(f => f.Values.Any(v => Wildcard(v, f.Name == "location" ? r.Location : r.Type))))
+            .ToList();
+        var (offset, size) = Page(form, "dito", 5, 1000, 1000, all.Count);
+        var page = all.Skip(offset).Take(size).ToList();
+        var next = offset + size < all.Count ? Token("dito", offset + size) : null;
+        return w =>
+        {
+            w.WriteStartElement("instanceTypeOfferingSet", Ec2Xml.Namespace);
+            foreach (var (type, location) in page)
+            {
+                w.WriteStartElement("item", Ec2Xml.Namespace);
+                w.WriteElementString("instanceType", Ec2Xml.Namespace, type);
+                w.WriteElementString("locationType", Ec2Xml.Namespace, locationType);
+                w.WriteElementString("location", Ec2Xml.Namespace, location);
+                w.WriteEndElement();
+            }
+
+            w.WriteEndElement();
+            if (next is not null) w.WriteElementString("nextToken", Ec2Xml.Namespace, next);
+        };
     }
 
     private static Action<XmlWriter> DescribeSpotPriceHistory(Ec2Account account, IFormCollection form)

@@ -43,6 +43,15 @@ internal sealed class Ec2Data
         !Offerings.TryGetValue(region, out var zones) || !zones.TryGetValue(zone, out var types) || types.Contains(instanceType);
 
     /// <summary>
+    /// The instance types offered in an AZ, ordered by name: the offerings data's, or (an unknown region or AZ, as in
+    /// <see cref="IsOffered"/>) every type.
+    /// </summary>
+    public IEnumerable<string> OfferedTypes(string region, string zone) =>
+        Offerings.TryGetValue(region, out var zones) && zones.TryGetValue(zone, out var types)
+            ? types.Order(StringComparer.Ordinal)
+            : InstanceTypes.Select(t => t.Name);
+
+    /// <summary>
     /// A zone id in AWS's form (use1-az1). Real accounts map letters to ids in a per-account shuffle; the sandbox keeps
     /// letter order, which is one valid mapping.
     /// </summary>

@@ -134,7 +134,7 @@ internal static class SandboxOperations
     public static readonly IReadOnlyList<string> Ec2 =
     [
         "DescribeInstanceTypes", "DescribeSpotPriceHistory", "DescribeAvailabilityZones", "DescribeInstances",
-        "DescribeSubnets", "DescribeRouteTables", "DescribeNatGateways", "DescribeVpcEndpoints",
+        "DescribeSubnets", "DescribeRouteTables", "DescribeNatGateways", "DescribeVpcEndpoints", "DescribeInstanceTypeOfferings",
     ];
 
     public static readonly IReadOnlyList<string> Ecs = ["DescribeContainerInstances"];

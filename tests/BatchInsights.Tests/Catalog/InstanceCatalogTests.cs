@@ -53,6 +53,37 @@ public sealed class InstanceCatalogTests
     }
 
     [Fact]
+    public async Task RefreshOfferingsAsync_UnknownUntilRead_ThenTheAzsOfEachTypeAndNoneForATypeNotListed()
+    {
+        var catalog = NewCatalog();
+        Assert.Null(catalog.OfferedZones("m5.large", "us-east-1")); // not read yet: no AZ is ruled out
+        var api = new FakeEc2Api(Target) { Offerings = [new("m5.large", "us-east-1a"), new("m5.large", "us-east-1e"), new("c6a.large", "us-east-1a")] };
+
+        var result = await catalog.RefreshOfferingsAsync(api, CancellationToken.None);
+
+        Assert.Equal(new CatalogRefreshResult(true, 3, null), result);
+        Assert.Equal(["us-east-1a", "us-east-1e"], catalog.OfferedZones("m5.large", "us-east-1")!.Order());
+        Assert.Equal(["us-east-1a"], catalog.OfferedZones("c6a.large", "us-east-1")!);
+        Assert.Empty(catalog.OfferedZones("r5.large", "us-east-1")!); // the region was read and does not offer it
+        Assert.Null(catalog.OfferedZones("m5.large", "eu-west-1"));
+    }
+
+    [Fact]
+    public async Task RefreshOfferingsAsync_ApiFails_KeepsWhatItKnewAndSaysWhy()
+    {
+        var catalog = NewCatalog();
+        await catalog.RefreshOfferingsAsync(new FakeEc2Api(Target) { Offerings = [new("m5.large", "us-east-1a")] }, CancellationToken.None);
+
+        var failed = await catalog.RefreshOfferingsAsync(new FakeEc2Api(Target), CancellationToken.None); // no offerings scripted: the call throws
+        var empty = await catalog.RefreshOfferingsAsync(new FakeEc2Api(Target) { Offerings = [] }, CancellationToken.None);
+
+        Assert.False(failed.Succeeded);
+        Assert.Contains("DescribeInstanceTypeOfferings", failed.Error, StringComparison.Ordinal);
+        Assert.False(empty.Succeeded);
+        Assert.Equal(["us-east-1a"], catalog.OfferedZones("m5.large", "us-east-1")!);
+    }
+
+    [Fact]
     public async Task RefreshAsync_ApiFails_KeepsTheLastKnownGoodCatalogAndGivesTheReason()
     {
         var catalog = NewCatalog();

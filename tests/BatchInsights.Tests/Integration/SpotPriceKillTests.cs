@@ -146,6 +146,9 @@ public sealed class SpotPriceKillTests(SandboxFixture fixture) : IClassFixture<S
         public Task<IReadOnlyList<InstanceTypeSnapshot>> DescribeInstanceTypesAsync(CancellationToken cancellationToken) =>
             inner.DescribeInstanceTypesAsync(cancellationToken);
 
+        public Task<IReadOnlyList<InstanceTypeOffering>> DescribeInstanceTypeOfferingsAsync(CancellationToken cancellationToken) =>
+            inner.DescribeInstanceTypeOfferingsAsync(cancellationToken);
+
         public Task<IReadOnlyList<Ec2InstanceSnapshot>> DescribeInstancesAsync(IReadOnlyList<Ec2Filter> filters, CancellationToken cancellationToken) =>
             inner.DescribeInstancesAsync(filters, cancellationToken);
 

@@ -22,6 +22,11 @@ public sealed class CatalogPriceRefreshTests(SandboxFixture fixture) : IClassFix
 
         Assert.Equal(new OnDemandPrice(0.096m, PriceSource.Api, "us-east-1"), catalog.OnDemandPrice("m5.large", "us-east-1"));
         Assert.Equal(new OnDemandPrice(0.107m, PriceSource.Api, "eu-west-1"), catalog.OnDemandPrice("m5.large", "eu-west-1"));
+        // The AZ offerings of each target region came along (DescribeInstanceTypeOfferings): us-east-1e offers m4 but not m5.
+        Assert.Equal(["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1f"], catalog.OfferedZones("m5.large", "us-east-1")!.Order());
+        Assert.Contains("us-east-1e", catalog.OfferedZones("m4.large", "us-east-1")!);
+        // (The sandbox simulates one region, so eu-west-1's answer is not checked here.)
+        Assert.Null(catalog.OfferedZones("m5.large", "ap-south-1"));
     }
 
     [Fact]

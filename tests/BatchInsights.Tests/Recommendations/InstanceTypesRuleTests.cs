@@ -129,6 +129,31 @@ public sealed class InstanceTypesRuleTests
     }
 
     [Fact]
+    public void Evaluate_OnDemandCe_ProposesOnlyTypesItsAzsOffer()
+    {
+        // Compute-heavy jobs on r5: the cheapest compute family is an AMD one (c6a), but the CE's only AZ offers just the
+        // Intel 6th generation (DescribeInstanceTypeOfferings), so the proposal must stay within c6i/m6i/r6i.
+        var ce = Ce(types: ["r5"]) with { AvailabilityZones = ["us-east-1e"] };
+        var input = Input([ce], [Queue()], Jobs(200, 8, 6_144));
+        static bool Offered(string family) => family is "c6i" or "m6i" or "r6i";
+        var offered = input with
+        {
+            Offers = input.Offers.Select(o => o with
+            {
+                OfferedZones = (Offered(o.Family) ? new[] { "us-east-1a", "us-east-1e" } : ["us-east-1a"]).ToHashSet(StringComparer.Ordinal),
+            }).ToList(),
+        };
+
+        // Without the CE's AZs nothing is ruled out, and another family wins.
+        Assert.Contains(Families(Assert.Single(new InstanceTypesRule().Evaluate(offered with { ComputeEnvironments = [Ce(types: ["r5"])] }))), f => !Offered(f));
+
+        var r = Assert.Single(new InstanceTypesRule().Evaluate(offered));
+
+        Assert.All(Families(r), f => Assert.True(Offered(f), f));
+        Assert.Contains("c6i", Families(r));
+    }
+
+    [Fact]
     public void Choose_AlreadyCheapestSetting_GivesNoRecommendation()
     {
         var first = Assert.Single(new InstanceTypesRule().Evaluate(Input([Ce()], [Queue()], Jobs(200, 2, 14_336))));

@@ -99,6 +99,27 @@ public sealed class StuckJobsRuleTests
     }
 
     [Fact]
+    public void Evaluate_CeWhoseAzsOfferNoneOfItsTypes_IsNamedAsTheCause()
+    {
+        // us-east-1e offers m5 but not m6i (as in EC2's offerings): an m6i-only CE with subnets only there never launches.
+        var ce = Ce("east-e", types: ["m6i"]) with { AvailabilityZones = ["us-east-1e"] };
+        var input = Input([ce], [Queue(ce: "east-e")], [], stuck: [Stuck("j1", 2, 4_096, waitedMs: 60_000)]);
+        input = input with { Offers = input.Offers.Select(o => o with { OfferedZones = o.Family == "m6i" ? Zones("us-east-1a") : Zones("us-east-1a", "us-east-1e") }).ToList() };
+
+        var r = Assert.Single(Evaluate(input), x => x.Target.Name == "east-e");
+
+        Assert.Equal(RecommendationSeverity.Critical, r.Severity);
+        Assert.Contains("no instance type offered in its AZs", r.Title, StringComparison.Ordinal);
+        Assert.Contains("(us-east-1e)", r.Summary, StringComparison.Ordinal);
+
+        // Once the AZ offers the family, nothing is wrong with the CE.
+        var offered = input with { Offers = input.Offers.Select(o => o with { OfferedZones = Zones("us-east-1a", "us-east-1e") }).ToList() };
+        Assert.Empty(Evaluate(offered));
+    }
+
+    private static IReadOnlySet<string> Zones(params string[] zones) => zones.ToHashSet(StringComparer.Ordinal);
+
+    [Fact]
     public void Evaluate_DisabledCeAndInvalidCe_EachNamedWithItsFix()
     {
         var disabled = Ce("a", types: ["m5"]) with { State = "DISABLED" };

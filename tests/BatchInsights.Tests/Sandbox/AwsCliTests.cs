@@ -66,6 +66,47 @@ public sealed class AwsCliTests(SandboxFixture fixture) : IClassFixture<SandboxF
     }
 
     [Fact]
+    public async Task AwsCli_DescribeInstanceTypeOfferings_ByAz_UsEast1eOffersFarFewerTypesThanUsEast1a()
+    {
+        // --page-size 20: the CLI follows three nextTokens for us-east-1e's 58 rows; us-east-1a's 1228 take two default pages.
+        var e = await AwsAsync("ec2", "describe-instance-type-offerings", "--location-type", "availability-zone",
+            "--filters", "Name=location,Values=us-east-1e", "--page-size", "20");
+        var a = await AwsAsync("ec2", "describe-instance-type-offerings", "--location-type", "availability-zone",
+            "--filters", "Name=location,Values=us-east-1a");
+
+        var inE = e.GetProperty("InstanceTypeOfferings").EnumerateArray().ToList();
+        var inA = a.GetProperty("InstanceTypeOfferings").EnumerateArray().ToList();
+        Assert.Equal(58, inE.Count);
+        Assert.Equal(1228, inA.Count);
+        Assert.All(inE.Concat(inA), o => Assert.Equal("availability-zone", o.GetProperty("LocationType").GetString()));
+        Assert.All(inE, o => Assert.Equal("us-east-1e", o.GetProperty("Location").GetString()));
+        Assert.All(inA, o => Assert.Equal("us-east-1a", o.GetProperty("Location").GetString()));
+        Assert.Equal(58, inE.Select(o => o.GetProperty("InstanceType").GetString()).Distinct().Count());
+        Assert.Equal(1228, inA.Select(o => o.GetProperty("InstanceType").GetString()).Distinct().Count());
+        Assert.Contains(inA, o => o.GetProperty("InstanceType").GetString() == "m5.large");
+        Assert.False(e.TryGetProperty("NextToken", out _));
+    }
+
+    [Fact]
+    public async Task AwsCli_DescribeInstanceTypeOfferings_MaxItems_StopsAndHandsBackATokenThatResumes()
+    {
+        string[] query = ["ec2", "describe-instance-type-offerings", "--location-type", "availability-zone",
+            "--filters", "Name=location,Values=us-east-1e", "--page-size", "20"];
+
+        var first = await AwsAsync([.. query, "--max-items", "30"]);
+        var rest = await AwsAsync([.. query, "--starting-token", first.GetProperty("NextToken").GetString()!]);
+
+        var names = first.GetProperty("InstanceTypeOfferings").EnumerateArray()
+            .Concat(rest.GetProperty("InstanceTypeOfferings").EnumerateArray())
+            .Select(o => o.GetProperty("InstanceType").GetString())
+            .ToList();
+        Assert.Equal(30, first.GetProperty("InstanceTypeOfferings").GetArrayLength());
+        Assert.Equal(58, names.Count);
+        Assert.Equal(names.Order(StringComparer.Ordinal), names);
+        Assert.Equal(58, names.Distinct().Count());
+    }
+
+    [Fact]
     public async Task AwsCli_DescribeSpotPriceHistory_StartTime_ReturnsNewestFirstFromTheStartPrice()
     {
         var start = SandboxFixture.Start.AddDays(-1);

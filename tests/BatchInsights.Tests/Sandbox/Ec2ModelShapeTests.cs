@@ -107,6 +107,29 @@ public sealed class Ec2ModelShapeTests(SandboxFixture fixture) : IClassFixture<S
         Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct().Take(20)));
     }
 
+    [Theory]
+    [InlineData("region")]
+    [InlineData("availability-zone")]
+    [InlineData("availability-zone-id")]
+    public async Task DescribeInstanceTypeOfferings_EveryLocationTypeEveryPage_MatchesTheModel(string locationType)
+    {
+        var problems = new List<string>();
+        var items = 0;
+        string? token = null;
+        do
+        {
+            var root = await CallAsync([("Action", "DescribeInstanceTypeOfferings"), ("LocationType", locationType), ("MaxResults", "1000"),
+                .. token is null ? [] : new[] { ("NextToken", token) }]);
+            problems.AddRange(Problems(root, "DescribeInstanceTypeOfferings"));
+            items += root.Descendants(Ns + "item").Count();
+            token = root.Element(Ns + "nextToken")?.Value;
+        }
+        while (token is not null);
+
+        Assert.True(items > 1000, $"only {items} offerings");
+        Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct().Take(20)));
+    }
+
     [Fact]
     public async Task DescribeSpotPriceHistory_MatchesTheModel()
     {

@@ -114,6 +114,118 @@ public sealed class Ec2QueryTests(SandboxFixture fixture) : IClassFixture<Sandbo
         Assert.Contains("m5.huge", ex.Message, StringComparison.Ordinal);
     }
 
+    private static async Task<List<InstanceTypeOffering>> AllOfferingsAsync(AmazonEC2Client ec2, DescribeInstanceTypeOfferingsRequest request)
+    {
+        var all = new List<InstanceTypeOffering>();
+        do
+        {
+            var page = await ec2.DescribeInstanceTypeOfferingsAsync(request);
+            all.AddRange(page.InstanceTypeOfferings ?? []);
+            request.NextToken = page.NextToken;
+        }
+        while (!string.IsNullOrEmpty(request.NextToken));
+
+        return all;
+    }
+
+    [Fact]
+    public async Task DescribeInstanceTypeOfferings_NoLocationType_ListsEachTypeOfferedInAnyZoneOnceAtTheRegion()
+    {
+        using var ec2 = Client(fixture.Server.BaseAddress);
+
+        var offerings = await AllOfferingsAsync(ec2, new DescribeInstanceTypeOfferingsRequest());
+
+        var expected = Ec2Data.Default.Offerings["us-east-1"].Values.SelectMany(t => t).Distinct().Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, offerings.Select(o => o.InstanceType.Value));
+        Assert.All(offerings, o => Assert.Equal(("region", "us-east-1"), (o.LocationType.Value, o.Location)));
+    }
+
+    [Fact]
+    public async Task DescribeInstanceTypeOfferings_ByAzPagedByFive_ReturnsEveryRowOnceInLocationThenTypeOrder()
+    {
+        using var ec2 = Client(fixture.Server.BaseAddress);
+        var request = new DescribeInstanceTypeOfferingsRequest { LocationType = LocationType.AvailabilityZone, MaxResults = 5 };
+        var rows = new List<(string Zone, string Type)>();
+        var pages = 0;
+
+        do
+        {
+            var page = await ec2.DescribeInstanceTypeOfferingsAsync(request);
+            Assert.InRange(page.InstanceTypeOfferings.Count, 1, 5);
+            rows.AddRange(page.InstanceTypeOfferings.Select(o => (o.Location, o.InstanceType.Value)));
+            request.NextToken = page.NextToken;
+            pages++;
+        }
+        while (!string.IsNullOrEmpty(request.NextToken));
+
+        var expected = Ec2Data.Default.Offerings["us-east-1"]
+            .SelectMany(z => z.Value.Select(t => (Zone: z.Key, Type: t)))
+            .OrderBy(r => r.Zone, StringComparer.Ordinal).ThenBy(r => r.Type, StringComparer.Ordinal)
+            .ToList();
+        Assert.Equal(5678, expected.Count);
+        Assert.Equal(expected, rows);
+        Assert.Equal((5678 + 4) / 5, pages);
+    }
+
+    [Fact]
+    public async Task DescribeInstanceTypeOfferings_ByZoneId_UsesTheIdsDescribeAvailabilityZonesGives()
+    {
+        using var ec2 = Client(fixture.Server.BaseAddress);
+        var zones = (await ec2.DescribeAvailabilityZonesAsync(new DescribeAvailabilityZonesRequest())).AvailabilityZones.ToDictionary(z => z.ZoneId, z => z.ZoneName);
+
+        var offerings = await AllOfferingsAsync(ec2, new DescribeInstanceTypeOfferingsRequest
+        {
+            LocationType = LocationType.AvailabilityZoneId,
+            Filters = [new Filter("instance-type", ["m5.large", "p5.48xlarge"])],
+        });
+
+        Assert.All(offerings, o => Assert.Equal("availability-zone-id", o.LocationType.Value));
+        var data = Ec2Data.Default.Offerings["us-east-1"];
+        foreach (var type in new[] { "m5.large", "p5.48xlarge" })
+        {
+            var byName = offerings.Where(o => o.InstanceType.Value == type).Select(o => zones[o.Location]).Order(StringComparer.Ordinal);
+            Assert.Equal(data.Where(z => z.Value.Contains(type)).Select(z => z.Key).Order(StringComparer.Ordinal), byName);
+        }
+    }
+
+    [Fact]
+    public async Task DescribeInstanceTypeOfferings_WildcardFilters_MatchAsEc2Filters()
+    {
+        using var ec2 = Client(fixture.Server.BaseAddress);
+
+        var offerings = await AllOfferingsAsync(ec2, new DescribeInstanceTypeOfferingsRequest
+        {
+            LocationType = LocationType.AvailabilityZone,
+            Filters = [new Filter("location", ["*-1e", "us-east-?a"]), new Filter("instance-type", ["t3.*"])],
+        });
+
+        var expected = Ec2Data.Default.Offerings["us-east-1"]
+            .Where(z => z.Key is "us-east-1a" or "us-east-1e")
+            .SelectMany(z => z.Value.Where(t => t.StartsWith("t3.", StringComparison.Ordinal)).Select(t => (z.Key, t)))
+            .ToHashSet();
+        Assert.NotEmpty(offerings);
+        Assert.Equal(expected, offerings.Select(o => (o.Location, o.InstanceType.Value)).ToHashSet());
+    }
+
+    [Theory]
+    [InlineData("moon", null, null)]
+    [InlineData(null, 4, null)]
+    [InlineData(null, 1001, null)]
+    [InlineData(null, null, "availability-zone")]
+    public async Task DescribeInstanceTypeOfferings_InvalidParameter_FailsWithInvalidParameterValue(string? locationType, int? maxResults, string? filter)
+    {
+        using var ec2 = Client(fixture.Server.BaseAddress);
+        var request = new DescribeInstanceTypeOfferingsRequest { MaxResults = maxResults };
+        if (locationType is not null) request.LocationType = new LocationType(locationType);
+        if (filter is not null) request.Filters = [new Filter(filter, ["us-east-1a"])];
+
+        var ex = await Assert.ThrowsAsync<AmazonEC2Exception>(() => ec2.DescribeInstanceTypeOfferingsAsync(request));
+
+        Assert.Equal("InvalidParameterValue", ex.ErrorCode);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, ex.StatusCode);
+        Assert.Contains(locationType ?? filter ?? maxResults!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task DescribeSpotPriceHistory_WithStartTime_ReturnsPriceInEffectAtStartThenNewerChangesNewestFirst()
     {

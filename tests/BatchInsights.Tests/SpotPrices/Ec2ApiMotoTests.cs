@@ -60,6 +60,23 @@ public sealed class Ec2ApiMotoTests(MotoServerFixture moto) : IClassFixture<Moto
         Assert.Equal(1, api.Stats.Calls);
     }
 
+    [PythonFact("moto", "boto3")]
+    public async Task DescribeInstanceTypeOfferingsAsync_AgainstMoto_ListsTheTypesOfEachAz()
+    {
+        using var api = Ec2Clients.Create(moto.Endpoint);
+
+        var offerings = await api.DescribeInstanceTypeOfferingsAsync(CancellationToken.None);
+
+        var inA = offerings.Where(o => o.AvailabilityZone == "us-east-1a").Select(o => o.InstanceType).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("m5.large", inA);
+        Assert.True(inA.Count > 1000, $"only {inA.Count} types in us-east-1a");
+        Assert.All(offerings, o => Assert.Matches("^us-east-1[a-z]$", o.AvailabilityZone));
+        Assert.True(offerings.Select(o => o.AvailabilityZone).Distinct().Count() >= 3);
+        Assert.Equal(offerings.Count, offerings.Distinct().Count());
+        // moto answers in one page whatever MaxResults says; the client still asks by AZ and stops without a token.
+        Assert.Equal(1, api.Stats.Calls);
+    }
+
     private static string Describe(InstanceTypeSnapshot t) => (t with { Architectures = [] }) + " " + string.Join(';', t.Architectures);
 }
 

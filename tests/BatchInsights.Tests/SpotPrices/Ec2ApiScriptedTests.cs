@@ -90,6 +90,55 @@ public sealed class Ec2ApiScriptedTests
         Assert.Contains("NextToken=page-2", server.Requests[1].Body, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task DescribeInstanceTypeOfferingsAsync_TwoPages_AsksByAzAndFollowsNextToken()
+    {
+        await using var server = await ScriptedAwsServer.StartAsync();
+        server.Enqueue(
+            Xml(OfferingsPage("page-2", ("m5.large", "us-east-1a"), ("m5.large", "us-east-1b"))),
+            Xml(OfferingsPage(null, ("c5.xlarge", "us-east-1a"))));
+        using var api = Ec2Clients.Create(server.Endpoint);
+
+        var offerings = await api.DescribeInstanceTypeOfferingsAsync(CancellationToken.None);
+
+        Assert.Equal(
+            [new InstanceTypeOffering("m5.large", "us-east-1a"), new InstanceTypeOffering("m5.large", "us-east-1b"), new InstanceTypeOffering("c5.xlarge", "us-east-1a")],
+            offerings);
+        var requests = server.Requests;
+        Assert.Equal(2, requests.Count);
+        Assert.All(requests, r =>
+        {
+            Assert.Contains("Action=DescribeInstanceTypeOfferings", r.Body, StringComparison.Ordinal);
+            Assert.Contains("LocationType=availability-zone", r.Body, StringComparison.Ordinal);
+            Assert.Contains("MaxResults=1000", r.Body, StringComparison.Ordinal);
+        });
+        Assert.DoesNotContain("NextToken", requests[0].Body, StringComparison.Ordinal);
+        Assert.Contains("NextToken=page-2", requests[1].Body, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("<location>us-east-1a</location>", "unexpected response: an instance type offering has no instanceType")]
+    [InlineData("<instanceType>m5.large</instanceType>", "unexpected response: the offering of m5.large has no location")]
+    [InlineData("<instanceType>m5.large</instanceType><locationType>region</locationType><location>us-east-1</location>",
+        "unexpected response: the offering of m5.large in 'us-east-1' has locationType 'region', not availability-zone")]
+    public async Task DescribeInstanceTypeOfferingsAsync_MalformedRow_ThrowsUnexpectedResponse(string item, string message)
+    {
+        await using var server = await ScriptedAwsServer.StartAsync();
+        server.Enqueue(Xml($"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <DescribeInstanceTypeOfferingsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+              <requestId>req-4</requestId>
+              <instanceTypeOfferingSet><item>{item}</item></instanceTypeOfferingSet>
+            </DescribeInstanceTypeOfferingsResponse>
+            """));
+        using var api = Ec2Clients.Create(server.Endpoint);
+
+        var ex = await Assert.ThrowsAsync<AwsApiException>(() => api.DescribeInstanceTypeOfferingsAsync(CancellationToken.None));
+
+        Assert.Equal(("EC2", "DescribeInstanceTypeOfferings"), (ex.Service, ex.Operation));
+        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+    }
+
     private static ScriptedResponse Xml(string body) =>
         new(200, body, new Dictionary<string, string> { ["Content-Type"] = "text/xml;charset=UTF-8" });
 
@@ -107,6 +156,18 @@ public sealed class Ec2ApiScriptedTests
           </spotPriceHistorySet>
           {(nextToken is null ? "" : $"<nextToken>{nextToken}</nextToken>")}
         </DescribeSpotPriceHistoryResponse>
+        """;
+
+    private static string OfferingsPage(string? nextToken, params (string Type, string Az)[] items) =>
+        $"""
+        <?xml version="1.0" encoding="UTF-8"?>
+        <DescribeInstanceTypeOfferingsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+          <requestId>req-3</requestId>
+          <instanceTypeOfferingSet>
+            {string.Concat(items.Select(i => $"<item><instanceType>{i.Type}</instanceType><locationType>availability-zone</locationType><location>{i.Az}</location></item>"))}
+          </instanceTypeOfferingSet>
+          {(nextToken is null ? "" : $"<nextToken>{nextToken}</nextToken>")}
+        </DescribeInstanceTypeOfferingsResponse>
         """;
 
     private static string TypesPage(string? nextToken, string name, int vcpus, int memory) =>

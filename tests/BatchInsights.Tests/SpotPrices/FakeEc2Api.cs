@@ -18,6 +18,9 @@ internal sealed class FakeEc2Api(AwsTarget target) : IEc2Api
     /// <summary>null = the test scripted no instance types.</summary>
     public List<InstanceTypeSnapshot>? InstanceTypes { get; set; }
 
+    /// <summary>The (type, AZ) rows DescribeInstanceTypeOfferings returns; null = the test scripted no offerings.</summary>
+    public List<InstanceTypeOffering>? Offerings { get; set; }
+
     public List<SpotPriceQuery> Queries { get; } = [];
 
     /// <summary>Makes the n-th DescribeSpotPriceHistory call (1-based) throw.</summary>
@@ -58,6 +61,13 @@ internal sealed class FakeEc2Api(AwsTarget target) : IEc2Api
         Stats.CountCall();
         return Task.FromResult<IReadOnlyList<InstanceTypeSnapshot>>(
             InstanceTypes ?? throw new InvalidOperationException("FakeEc2Api: DescribeInstanceTypes called but the test scripted no InstanceTypes."));
+    }
+
+    public Task<IReadOnlyList<InstanceTypeOffering>> DescribeInstanceTypeOfferingsAsync(CancellationToken cancellationToken)
+    {
+        Stats.CountCall();
+        return Task.FromResult<IReadOnlyList<InstanceTypeOffering>>(
+            Offerings ?? throw new InvalidOperationException("FakeEc2Api: DescribeInstanceTypeOfferings called but the test scripted no Offerings."));
     }
 
     public Task<IReadOnlyList<Ec2InstanceSnapshot>> DescribeInstancesAsync(IReadOnlyList<Ec2Filter> filters, CancellationToken cancellationToken) =>
