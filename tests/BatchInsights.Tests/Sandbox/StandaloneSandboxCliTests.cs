@@ -81,6 +81,9 @@ public sealed class StandaloneSandboxCliTests : IAsyncLifetime
         Assert.True((await Run("DescribeSpotPriceHistory", "ec2", "describe-spot-price-history", "--instance-types", "m5.large", "--start-time", from, "--max-items", "50"))
             .GetProperty("SpotPriceHistory").GetArrayLength() > 0);
         Assert.True((await Run("DescribeAvailabilityZones", "ec2", "describe-availability-zones")).GetProperty("AvailabilityZones").GetArrayLength() > 0);
+        Assert.Contains((await Run("DescribeInstanceTypeOfferings", "ec2", "describe-instance-type-offerings", "--location-type", "availability-zone",
+                "--filters", "Name=instance-type,Values=m5.large")).GetProperty("InstanceTypeOfferings").EnumerateArray(),
+            o => o.GetProperty("Location").GetString() == "us-east-1a");
         var reservations = (await Run("DescribeInstances", "ec2", "describe-instances", "--filters", "Name=tag-key,Values=AWSBatchServiceTag")).GetProperty("Reservations");
         Assert.True(reservations.GetArrayLength() > 0, "the CEs run instances now");
         var subnetRows = (await Run("DescribeSubnets", ["ec2", "describe-subnets", "--subnet-ids", .. subnets])).GetProperty("Subnets");
