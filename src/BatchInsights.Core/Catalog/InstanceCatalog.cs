@@ -74,19 +74,11 @@ public sealed class InstanceCatalog : IInstanceCatalog
     public async Task<CatalogRefreshResult> RefreshOfferingsAsync(IEc2Api ec2, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ec2);
-        IReadOnlyList<InstanceTypeOffering> offerings;
-        try
+        var (offerings, failure) = await ReadAsync(ec2.DescribeInstanceTypeOfferingsAsync, "instance type offerings", ec2.Target,
+            "DescribeInstanceTypeOfferings returned no offerings", cancellationToken);
+        if (offerings is null)
         {
-            offerings = await ec2.DescribeInstanceTypeOfferingsAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            return KeepLastKnownGood("instance type offerings", ec2.Target, ex.Message, ex);
-        }
-
-        if (offerings.Count == 0)
-        {
-            return KeepLastKnownGood("instance type offerings", ec2.Target, "DescribeInstanceTypeOfferings returned no offerings", null);
+            return failure!;
         }
 
         var byType = offerings.GroupBy(o => o.InstanceType, StringComparer.Ordinal)
@@ -110,19 +102,11 @@ public sealed class InstanceCatalog : IInstanceCatalog
     public async Task<CatalogRefreshResult> RefreshAsync(IEc2Api ec2, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ec2);
-        IReadOnlyList<InstanceTypeSnapshot> types;
-        try
+        var (types, failure) = await ReadAsync(ec2.DescribeInstanceTypesAsync, "instance types", ec2.Target,
+            "DescribeInstanceTypes returned no instance types", cancellationToken);
+        if (types is null)
         {
-            types = await ec2.DescribeInstanceTypesAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            return KeepLastKnownGood("instance types", ec2.Target, ex.Message, ex);
-        }
-
-        if (types.Count == 0)
-        {
-            return KeepLastKnownGood("instance types", ec2.Target, "DescribeInstanceTypes returned no instance types", null);
+            return failure!;
         }
 
         var current = _snapshot;
@@ -175,6 +159,21 @@ public sealed class InstanceCatalog : IInstanceCatalog
         _snapshot = current with { PricesByRegion = byRegion };
         _logger.LogInformation("On-Demand prices for {Region} refreshed: {Count} instance types", region, prices.Count);
         return new CatalogRefreshResult(true, prices.Count, null);
+    }
+
+    /// <summary>One EC2 read of a refresh: its rows, or (on an AWS failure or an empty answer) the result that keeps the catalog.</summary>
+    private async Task<(IReadOnlyList<T>? Rows, CatalogRefreshResult? Failure)> ReadAsync<T>(Func<CancellationToken, Task<IReadOnlyList<T>>> read, string what,
+        object from, string emptyReason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var rows = await read(cancellationToken);
+            return rows.Count == 0 ? (null, KeepLastKnownGood(what, from, emptyReason, null)) : (rows, null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return (null, KeepLastKnownGood(what, from, ex.Message, ex));
+        }
     }
 
     private CatalogRefreshResult KeepLastKnownGood(string what, object from, string reason, Exception? ex)
