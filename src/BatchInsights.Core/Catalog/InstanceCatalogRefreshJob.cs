@@ -7,8 +7,9 @@ using Microsoft.EntityFrameworkCore;
 namespace BatchInsights.Core.Catalog;
 
 /// <summary>
-/// The recurring Hangfire job: refreshes instance specs from DescribeInstanceTypes in each target region
-/// (once per region), then each region's Linux On-Demand prices from the Price List API
+/// The recurring Hangfire job: refreshes instance specs from DescribeInstanceTypes and AZ offerings from
+/// DescribeInstanceTypeOfferings in each target region (once per region; offerings alone failing makes the run
+/// Partial), then each region's Linux On-Demand prices from the Price List API
 /// (<see cref="IOnDemandPriceSource"/>) when one is given. The catalog keeps its last known good specs and
 /// prices on failure; the job then fails so the failure shows. With a database it also records one
 /// <see cref="HarvestRunRow"/> of kind <see cref="Kind"/> per region, so the Harvest status page shows the
@@ -47,7 +48,9 @@ public sealed class InstanceCatalogRefreshJob(
                     var result = await catalog.RefreshAsync(api, cancellationToken);
                     var offerings = await catalog.RefreshOfferingsAsync(api, cancellationToken);
                     run.Add(api.Stats.Calls, api.Stats.Throttled, result.Succeeded ? null : $"instance types: {result.Error}");
-                    run.Add(0, 0, offerings.Succeeded ? null : $"instance type offerings by AZ: {offerings.Error}");
+                    // Specs and prices still refreshed: a missing offerings read makes the run Partial, not Failed.
+                    run.Partial = offerings.Succeeded ? null
+                        : $"instance type offerings by AZ: {offerings.Error} (advice rules out no type by AZ until this read works; if it was refused, grant ec2:DescribeInstanceTypeOfferings)";
                 }
                 finally
                 {
@@ -90,8 +93,10 @@ public sealed class InstanceCatalogRefreshJob(
         foreach (var run in runs.Where(r => r.Row is not null))
         {
             // A region whose specs refreshed but whose prices did not still failed: its prices are stale.
-            await recorder!.FinishAsync(run.Row!, run.Error is null ? HarvestOutcome.Succeeded : HarvestOutcome.Failed,
-                run.Error is null ? null : $"{run.Error} (the last known good catalog is kept)", run.Calls, run.Throttled, 0);
+            var (outcome, message) = run.Error is not null ? (HarvestOutcome.Failed, $"{run.Error} (the last known good catalog is kept)")
+                : run.Partial is not null ? (HarvestOutcome.Partial, run.Partial)
+                : (HarvestOutcome.Succeeded, null);
+            await recorder!.FinishAsync(run.Row!, outcome, message, run.Calls, run.Throttled, 0);
         }
 
         var failures = runs.Where(r => r.Error is not null).Select(r => $"{r.Target}: {r.Error}").ToList();
@@ -108,6 +113,9 @@ public sealed class InstanceCatalogRefreshJob(
         public long Calls { get; private set; }
         public long Throttled { get; private set; }
         public string? Error { get; private set; }
+
+        /// <summary>What was not read while the rest was (the run ends Partial).</summary>
+        public string? Partial { get; set; }
 
         public void Add(long calls, long throttled, string? error)
         {

@@ -131,6 +131,30 @@ public sealed class CatalogRunRecordingTests
     }
 
     [Fact]
+    public async Task RunAsync_OfferingsDenied_RecordsAPartialRunNamingThePermission_SpecsAndPricesStillRefresh()
+    {
+        await using var sandbox = await FaultySandbox.StartAsync("""{ "DescribeInstanceTypeOfferings": { "accessDenied": true } }""");
+        await using var database = await Integration.HarvestDatabase.CreateAsync();
+        var clock = new FakeTimeProvider(SandboxFixture.Start);
+        var catalog = new InstanceCatalog(NullLogger<InstanceCatalog>.Instance, clock);
+        var job = new InstanceCatalogRefreshJob(catalog,
+            t => new Ec2Api(t, sandbox.Server.BaseAddress, AwsCredentialSource.Fixed("AKIDTEST", "test-secret"), TestClients.FastPolicy, new TokenBucket(10_000, 10_000, TimeProvider.System)),
+            [new AwsTarget("prod", "us-east-1")], () => PricingClients.Create(sandbox.Server.BaseAddress), database.Factory,
+            new HarvestNotifier(NullLogger<HarvestNotifier>.Instance), clock);
+
+        await job.RunAsync(CancellationToken.None); // does not fail: specs and prices came
+
+        var run = Assert.Single(await database.RunsAsync());
+        Assert.Equal(("catalog", HarvestOutcome.Partial), (run.Kind, run.Outcome));
+        Assert.Contains("ec2:DescribeInstanceTypeOfferings", run.Error, StringComparison.Ordinal);
+        Assert.Contains("rules out no type by AZ", run.Error, StringComparison.Ordinal);
+        Assert.Equal(PriceSource.Api, catalog.OnDemandPrice("m5.large", "us-east-1")!.Source);
+        Assert.Null(catalog.OfferedZones("m5.large", "us-east-1"));
+        var status = Assert.Single(await new HarvestStatusQueries(database.Factory, clock).ListAsync());
+        Assert.Equal("ec2:DescribeInstanceTypeOfferings", status.MissingPermission);
+    }
+
+    [Fact]
     public async Task RunAsync_AllWell_RecordsASucceededCatalogRunWithItsCalls()
     {
         await using var sandbox = await FaultySandbox.StartAsync("""{}""");
