@@ -151,6 +151,7 @@ public sealed class InstanceTypesRuleTests
 
         Assert.All(Families(r), f => Assert.True(Offered(f), f));
         Assert.Contains("c6i", Families(r));
+        Assert.Contains(r.Assumptions, a => a.StartsWith("Only types offered in the CE's AZs (us-east-1e)", StringComparison.Ordinal));
     }
 
     [Fact]
