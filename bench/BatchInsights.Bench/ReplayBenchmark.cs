@@ -116,7 +116,10 @@ internal static class ReplayBenchmark
         // The instance-types rule on the replayed jobs, as the app would run it on a harvest of them; its proposal (or the
         // current setting when it proposes no change) is simulated exactly like the current setting.
         step.Restart();
-        var advice = RecommendedTypes(scenario, ce, jobs, catalog, prices, windowSeconds);
+        // The rule is configured with the replay's own boot and idle times, as a user sets Recommendations:InstanceBootMinutes
+        // / ScaleDownIdleMinutes to what their CEs do: it is judged in the world it was told about.
+        var ruleSettings = new RecommendationSettings(InstanceBootMinutes: policy.BootSeconds / 60.0, ScaleDownIdleMinutes: policy.IdleScaleDownSeconds / 60.0);
+        var advice = RecommendedTypes(scenario, ce, jobs, catalog, prices, windowSeconds, ruleSettings);
         var ruleTime = step.Elapsed;
         Console.WriteLine($"rule: {advice.Describe}");
         var recommendedNames = args.Recommended is { } handPicked
@@ -241,7 +244,7 @@ internal static class ReplayBenchmark
     /// window (<see cref="RecommendationInputLoader.BuildOffers"/>, the loader's own code).
     /// </summary>
     private static RuleAdvice RecommendedTypes(Scenario scenario, ComputeEnvironmentSpec ce, List<WorkloadJob> jobs,
-        Core.Catalog.InstanceCatalog catalog, Pricing prices, long windowSeconds)
+        Core.Catalog.InstanceCatalog catalog, Pricing prices, long windowSeconds, RecommendationSettings settings)
     {
         const string Account = "123456789012";
         var fromMs = Origin.ToUnixTimeMilliseconds();
@@ -259,7 +262,7 @@ internal static class ReplayBenchmark
         var queue = new QueueConfig(Account, region, "replay", "ENABLED", 1, [ce.Name], HasMultiNodeJobs: false);
         var series = ce.Type == "SPOT" ? prices.SpotPriceSeries(Account, fromMs, nowMs) : [];
         var offers = RecommendationInputLoader.BuildOffers(catalog, [region], series, fromMs, nowMs);
-        var input = new RecommendationInput(nowMs, fromMs, [config], [queue], observed, offers, series, [], [], [], new RecommendationSettings());
+        var input = new RecommendationInput(nowMs, fromMs, [config], [queue], observed, offers, series, [], [], [], settings);
         var recommendation = new InstanceTypesRule().Evaluate(input).FirstOrDefault();
         var change = recommendation?.Changes.FirstOrDefault(c => c.FieldPath == "computeResources.instanceTypes");
         if (change is null)
