@@ -379,8 +379,8 @@ public sealed class InstanceTypesRule : IRecommendationRule
             string.Create(CultureInfo.InvariantCulture, $"Jobs can reserve {SlicePacking.UsableMemoryShare:P0} of an instance's memory (ECS agent and OS keep the rest)."),
             "'optimal' is taken as the m/c/r families Batch picks: c4, m4, r4, c5, m5, r5 and (since 2025-11) m6i, c6i, r6i, c7i.",
             "Images are assumed x86_64 unless the CE already uses arm64 types.",
-            choice.OnDemand ? "Priced at On-Demand prices." : string.Create(CultureInfo.InvariantCulture, $"Priced at each type's mean harvested Spot price in {ZonesPhrase(ce)} ({AssumedSpotRatio:P0} of On-Demand where none was harvested)."),
-            $"Only types offered in {ZonesPhrase(ce)} are proposed (DescribeInstanceTypeOfferings; where it was not read, a type whose Spot pools are all in other AZs counts as not offered).",
+            choice.OnDemand ? "Priced at On-Demand prices." : string.Create(CultureInfo.InvariantCulture, $"Priced at each type's mean harvested Spot price in {ce.ZonesPhrase} ({AssumedSpotRatio:P0} of On-Demand where none was harvested)."),
+            $"Only types offered in {ce.ZonesPhrase} are proposed (DescribeInstanceTypeOfferings; where it was not read, a type whose Spot pools are all in other AZs counts as not offered).",
             string.Create(CultureInfo.InvariantCulture, $"Monthly = window cost × 30 days / {input.WindowHours:0.#} h observed."),
         };
         var bucket = string.Join('|', RecommendationFingerprint.SavingsBucket(savings), choice.FitsNoAllowedType.Count.ToString(CultureInfo.InvariantCulture));
@@ -389,11 +389,6 @@ public sealed class InstanceTypesRule : IRecommendationRule
             jobs.Count >= 100 ? RecommendationConfidence.High : jobs.Count >= 10 ? RecommendationConfidence.Medium : RecommendationConfidence.Low,
             severity, evidence, assumptions, bucket);
     }
-
-    /// <summary>"the CE's AZs (us-east-1a, us-east-1b)", or "the region's AZs (the CE's subnets were not harvested)".</summary>
-    internal static string ZonesPhrase(ComputeEnvironmentConfig ce) => ce.AvailabilityZones.Count == 0
-        ? "the region's AZs (the CE's subnets were not harvested, so its own AZs are unknown)"
-        : $"the CE's AZs ({string.Join(", ", ce.AvailabilityZones)})";
 
     private static (decimal Low, decimal High) Range(RecommendationInput input, InstanceTypeChoice choice,
         RecommendationSettings a, RecommendationSettings b, decimal savings)

@@ -87,6 +87,11 @@ public sealed record ComputeEnvironmentConfig(
     /// <summary>Whether this CE can launch in <paramref name="zone"/>: one of its subnets' AZs, or any AZ while those are unknown.</summary>
     public bool LaunchesIn(string zone) => AvailabilityZones.Count == 0 || AvailabilityZones.Contains(zone, StringComparer.Ordinal);
 
+    /// <summary>For advice texts: "the CE's AZs (us-east-1a, us-east-1b)", or the region's AZs while the CE's are unknown.</summary>
+    public string ZonesPhrase => AvailabilityZones.Count == 0
+        ? "the region's AZs (the CE's subnets were not harvested, so its own AZs are unknown)"
+        : $"the CE's AZs ({string.Join(", ", AvailabilityZones)})";
+
     public bool IsSpot => string.Equals(ResourceType, "SPOT", StringComparison.OrdinalIgnoreCase);
 
     public bool IsFargate => ResourceType?.StartsWith("FARGATE", StringComparison.OrdinalIgnoreCase) == true;

@@ -31,8 +31,9 @@ public sealed class RecommendationInputLoader(
             .OrderBy(c => c.Account, StringComparer.Ordinal).ThenBy(c => c.Region, StringComparer.Ordinal).ThenBy(c => c.Name, StringComparer.Ordinal)
             .ToList();
         // Each CE's AZs from its harvested subnets (only when every subnet is known: a missing one could be in any AZ).
-        var zoneBySubnet = (await db.NetworkSubnets.AsNoTracking().Select(s => new { s.Account, s.Region, s.SubnetId, s.AvailabilityZone }).ToListAsync(cancellationToken))
-            .ToDictionary(s => (s.Account, s.Region, s.SubnetId), s => s.AvailabilityZone);
+        // The subnets are read once, here: the network path facts (LoadVpcsAsync) use them too.
+        var subnets = await db.NetworkSubnets.AsNoTracking().ToListAsync(cancellationToken);
+        var zoneBySubnet = subnets.ToDictionary(s => (s.Account, s.Region, s.SubnetId), s => s.AvailabilityZone);
         ces = ces.Select(c => c.Subnets.Count > 0 && c.Subnets.All(id => zoneBySubnet.ContainsKey((c.Account, c.Region, id)))
                 ? c with { AvailabilityZones = c.Subnets.Select(id => zoneBySubnet[(c.Account, c.Region, id)]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() }
                 : c)
@@ -62,7 +63,7 @@ public sealed class RecommendationInputLoader(
         var jobsTask = CombineAsync(early, late);
         try
         {
-            return await LoadRestAsync(db, settings, nowMs, fromMs, ces, queueRows, ceOrderByQueue, firstCe, ceByContainerInstance, jobsTask, cancellationToken);
+            return await LoadRestAsync(db, settings, nowMs, fromMs, ces, subnets, queueRows, ceOrderByQueue, firstCe, ceByContainerInstance, jobsTask, cancellationToken);
         }
         finally
         {
@@ -91,7 +92,7 @@ public sealed class RecommendationInputLoader(
     }
 
     private async Task<RecommendationInput> LoadRestAsync(BatchInsightsDbContext db, RecommendationSettings settings, long nowMs, long fromMs,
-        List<ComputeEnvironmentConfig> ces, List<JobQueueRow> queueRows, Dictionary<(string, string, string), List<string>> ceOrderByQueue,
+        List<ComputeEnvironmentConfig> ces, List<NetworkSubnetRow> subnets, List<JobQueueRow> queueRows, Dictionary<(string, string, string), List<string>> ceOrderByQueue,
         Dictionary<(string, string, string), string> firstCe, Dictionary<(string, string, string), string> ceByContainerInstance,
         Task<(List<ObservedJob> Jobs, HashSet<(string, string, string)> MnpQueues)> jobsTask, CancellationToken cancellationToken)
     {
@@ -124,7 +125,7 @@ public sealed class RecommendationInputLoader(
                 g.Key.Definition, g.Max(f => f.MemoryMib ?? 0)))
             .OrderBy(f => f.Queue, StringComparer.Ordinal).ThenBy(f => f.Cause, StringComparer.Ordinal).ThenBy(f => f.JobDefinition, StringComparer.Ordinal).ToList();
 
-        var vpcs = await LoadVpcsAsync(db, ces, nowMs, fromMs, cancellationToken);
+        var vpcs = await LoadVpcsAsync(db, ces, subnets, nowMs, fromMs, cancellationToken);
         var definitionCosts = await LoadDefinitionCostsAsync(db, fromMs, cancellationToken);
         var (jobs, mnpQueues) = await jobsTask;
         var queues = queueRows
@@ -285,7 +286,8 @@ public sealed class RecommendationInputLoader(
     /// NAT instances those subnets route to, NAT bytes over the last 30 days as a 30-day month, the VPC's endpoints and
     /// the CEs' instance launches in the window as launches per month.
     /// </summary>
-    private static async Task<List<VpcFact>> LoadVpcsAsync(BatchInsightsDbContext db, List<ComputeEnvironmentConfig> ces, long nowMs, long fromMs, CancellationToken cancellationToken)
+    private static async Task<List<VpcFact>> LoadVpcsAsync(BatchInsightsDbContext db, List<ComputeEnvironmentConfig> ces, List<NetworkSubnetRow> subnets,
+        long nowMs, long fromMs, CancellationToken cancellationToken)
     {
         var verdicts = await db.ComputeEnvironmentNetworks.AsNoTracking().Where(n => n.VpcId != null).ToListAsync(cancellationToken);
         if (verdicts.Count == 0)
@@ -293,7 +295,6 @@ public sealed class RecommendationInputLoader(
             return [];
         }
 
-        var subnets = await db.NetworkSubnets.AsNoTracking().ToListAsync(cancellationToken);
         var nats = await db.NetworkNatGateways.AsNoTracking().ToListAsync(cancellationToken);
         var endpoints = await db.NetworkEndpoints.AsNoTracking().ToListAsync(cancellationToken);
         // The harvest reads 30 days of NAT metrics (NetworkHarvester.MetricsWindow); the same window makes "a month".

@@ -186,7 +186,7 @@ public sealed class SpotBidRule : IRecommendationRule
         var assumptions = new List<string>
         {
             "aws-facts §4.3: leaving bidPercentage empty means a max price of 100 % of On-Demand; you always pay the market price, so a lower cap only blocks launches and adds interruptions.",
-            $"Pools are the harvested Spot price histories of the CE's instance types in {InstanceTypesRule.ZonesPhrase(ce)}; pools weigh equally.",
+            $"Pools are the harvested Spot price histories of the CE's instance types in {ce.ZonesPhrase}; pools weigh equally.",
             "The CE's Spot spend is estimated from its jobs' vCPU-hours at the pools' mean Spot price per vCPU.",
             "Changing bidPercentage or allocationStrategy is an infrastructure update; a CE on BEST_FIT needs a blue/green replacement (aws-facts §4.2).",
         };

@@ -68,7 +68,7 @@ public sealed class StuckJobsRule : IRecommendationRule
             yield break;
         }
 
-        var blocked = ces.ToDictionary(c => c.Name, c => Blocked(input, c), StringComparer.Ordinal);
+        var blocked = ces.ToDictionary(c => c.Name, c => Blocked(input, c, allowed[c.Name]), StringComparer.Ordinal);
         var allBlocked = ces.Count > 0 && blocked.Values.All(b => b.Count > 0);
         foreach (var ce in ces)
         {
@@ -94,7 +94,7 @@ public sealed class StuckJobsRule : IRecommendationRule
 
     private static readonly HashSet<string> NetworkCauses = new(StringComparer.Ordinal) { "ce-no-network-path", "ce-partial-network-path" };
 
-    private static List<(string Key, string Title, string Why, IReadOnlyList<ProposedChange> Changes)> Blocked(RecommendationInput input, ComputeEnvironmentConfig ce)
+    private static List<(string Key, string Title, string Why, IReadOnlyList<ProposedChange> Changes)> Blocked(RecommendationInput input, ComputeEnvironmentConfig ce, List<InstanceOffer> allowedOffers)
     {
         var causes = new List<(string, string, string, IReadOnlyList<ProposedChange>)>();
         if (string.Equals(ce.State, "DISABLED", StringComparison.OrdinalIgnoreCase))
@@ -108,9 +108,7 @@ public sealed class StuckJobsRule : IRecommendationRule
             causes.Add(("ce-invalid", "INVALID", $"Compute environment {ce.Name} is INVALID{Reason(ce.StatusReason)}: Batch cannot scale it until the cause is fixed.", []));
         }
 
-        if (ce.IsManagedEc2 && ce.AvailabilityZones.Count > 0
-            && AllowedOffers(ce, input.Offers.Where(o => o.Region == ce.Region).ToList()).Select(o => o.For(ce)).ToList() is { Count: > 0 } allowed
-            && allowed.All(o => o.NotOfferedInCeZones))
+        if (ce.IsManagedEc2 && ce.AvailabilityZones.Count > 0 && allowedOffers.Count > 0 && allowedOffers.All(o => o.For(ce).NotOfferedInCeZones))
         {
             causes.Add(("ce-types-not-offered", "no instance type offered in its AZs",
                 $"None of the instance types of compute environment {ce.Name} ({string.Join(", ", ce.InstanceTypes)}) is offered in the AZs of its subnets ({string.Join(", ", ce.AvailabilityZones)}): Batch cannot launch an instance, so jobs stay RUNNABLE. Add subnets in AZs that offer these types, or allow types these AZs offer.", []));
